@@ -1,1 +1,56 @@
-//! motcua store
+//! motcua storage. One API ([`Store`]), two engines: SQLite (the zero-set-up default) and
+//! PostgreSQL (production), chosen from the database URL. The SQL for both lives once, in
+//! `engine.rs`, which is compiled twice with the engine's concrete types (see `sqlite.rs`,
+//! `postgres.rs`); only migrations differ. Handlers reach data through [`ScopedStore`], which
+//! applies the caller's unit scope to every query.
+//!
+//! Every write runs in a [`engine`] write transaction that first takes the audit chain's head
+//! row (serialising writers on both engines), appends one audit entry per change, and moves the
+//! head on commit. Instants are stored as microseconds since the Unix epoch (UTC).
+
+mod backend;
+mod postgres;
+mod scoped;
+mod sqlite;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use backend::{Credentials, Page, SessionInfo, Store, UnitFilter};
+pub use motcua_domain::{Error, ErrorKind, Result};
+pub use scoped::{AuditFilter, ScopedStore};
+
+/// Which engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "sqlite",
+            Engine::Postgres => "postgres",
+        }
+    }
+}
+
+/// Microseconds since the Unix epoch, as stored.
+pub fn to_micros(t: time::OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX)
+}
+
+/// The stored form back to an instant (UTC).
+pub fn from_micros(us: i64) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}
+
+pub(crate) fn db_error(err: sqlx::Error) -> Error {
+    tracing::error!(error = %err, "database error");
+    Error::internal()
+}
+
+pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
+    err.as_database_error().is_some_and(|d| d.is_unique_violation())
+}

@@ -1,0 +1,393 @@
+//! [`Store`]: opening either engine from a URL, migrations, and the unscoped operations used by
+//! the CLI, sign-in and start-up. Request handlers use [`crate::ScopedStore`] instead.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::Serialize;
+use sqlx::migrate::MigrateDatabase;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use time::OffsetDateTime;
+
+use motcua_domain::audit::{AuditEntry, ChainBreak, ChainVerifier};
+use motcua_domain::import::ImportRow;
+use motcua_domain::scope::Scope;
+use motcua_domain::unit::{NewUnit, Unit, UnitChange};
+use motcua_domain::user::{NewUser, Role, User};
+use motcua_domain::{Error, Result};
+
+use crate::scoped::{AuditFilter, ScopedStore};
+use crate::{Engine, to_micros};
+
+/// Runs `$body` with `$e` naming the engine module and `$pool` its pool for reading.
+macro_rules! read_db {
+    ($store:expr, $e:ident, $pool:ident => $body:expr) => {
+        match &$store.backend {
+            Backend::Sqlite { reader: $pool, .. } => {
+                use crate::sqlite::engine as $e;
+                $body
+            }
+            Backend::Postgres($pool) => {
+                use crate::postgres::engine as $e;
+                $body
+            }
+        }
+    };
+}
+
+/// Runs `$body` inside an audited write transaction `$w` and commits it if the body succeeds.
+macro_rules! write_tx {
+    ($store:expr, $actor:expr, $now:expr, $e:ident, $w:ident => $body:expr) => {
+        match &$store.backend {
+            Backend::Sqlite { writer, .. } => {
+                use crate::sqlite::engine as $e;
+                let mut $w = $e::WriteTx::begin(writer, $actor, to_micros($now)).await?;
+                let out = $body;
+                $w.commit().await?;
+                Ok(out)
+            }
+            Backend::Postgres(pool) => {
+                use crate::postgres::engine as $e;
+                let mut $w = $e::WriteTx::begin(pool, $actor, to_micros($now)).await?;
+                let out = $body;
+                $w.commit().await?;
+                Ok(out)
+            }
+        }
+    };
+}
+
+#[derive(Clone)]
+pub(crate) enum Backend {
+    /// One writer connection (SQLite has one writer anyway; this avoids lock upgrades) and a
+    /// few readers, all on one WAL database.
+    Sqlite { writer: sqlx::SqlitePool, reader: sqlx::SqlitePool },
+    Postgres(sqlx::PgPool),
+}
+
+/// The storage handle; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) backend: Backend,
+}
+
+/// A page of a keyset-paginated list; `next` is the cursor for the following page.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
+/// Filters for unit lists.
+#[derive(Debug, Clone, Default)]
+pub struct UnitFilter {
+    /// Code of the last unit of the previous page.
+    pub after: Option<String>,
+    pub level: Option<i32>,
+    /// Words to find in code, name or short name, ignoring diacritics and case.
+    pub query: Option<String>,
+    pub active: Option<bool>,
+}
+
+/// A person and their password hash (only for sign-in).
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: String,
+}
+
+/// What a valid session token resolves to.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub user: User,
+}
+
+impl Store {
+    /// Opens the database named by `url`: `sqlite:PATH` (created with its folder if missing)
+    /// or `postgres://…` (the database is created if it does not exist).
+    pub async fn open(url: &str) -> Result<Store> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url).map_err(|e| url_error(url, &e.to_string()))?;
+            if !sqlx::Postgres::database_exists(url).await.map_err(|e| unreachable(url, &e))? {
+                sqlx::Postgres::create_database(url).await.map_err(|e| unreachable(url, &e))?;
+            }
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .map_err(|e| unreachable(url, &e))?;
+            return Ok(Store { backend: Backend::Postgres(pool) });
+        }
+        let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {
+            return Err(url_error(url, "phải bắt đầu bằng sqlite: hoặc postgres://"));
+        };
+        let path = Path::new(path);
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| url_error(url, &e.to_string()))?;
+        }
+        // Acknowledged means durable: WAL with synchronous=FULL (architecture.md, Storage).
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await
+            .map_err(|e| unreachable(url, &e))?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|e| unreachable(url, &e))?;
+        Ok(Store { backend: Backend::Sqlite { writer, reader } })
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self.backend {
+            Backend::Sqlite { .. } => Engine::Sqlite,
+            Backend::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Applies pending migrations (safe to run from several instances at once on PostgreSQL,
+    /// which takes an advisory lock).
+    pub async fn migrate(&self) -> Result<()> {
+        let result = match &self.backend {
+            Backend::Sqlite { writer, .. } => crate::sqlite::MIGRATOR.run(writer).await,
+            Backend::Postgres(pool) => crate::postgres::MIGRATOR.run(pool).await,
+        };
+        result.map_err(|e| {
+            tracing::error!(error = %e, "migration failed");
+            Error::new(motcua_domain::ErrorKind::Internal, "migration_failed", format!("Không nâng cấp được cơ sở dữ liệu: {e}"))
+        })
+    }
+
+    pub async fn close(&self) {
+        match &self.backend {
+            Backend::Sqlite { writer, reader } => {
+                reader.close().await;
+                writer.close().await;
+            }
+            Backend::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    /// Checks that the database answers (for /healthz).
+    pub async fn ping(&self) -> Result<()> {
+        read_db!(self, e, pool => e::ping(pool).await)
+    }
+
+    /// The view of the data a person with `scope` may see and change.
+    pub fn scoped(&self, scope: Scope) -> ScopedStore {
+        ScopedStore::new(self.clone(), scope)
+    }
+
+    // --- units ------------------------------------------------------------------------
+
+    pub async fn unit_count(&self) -> Result<i64> {
+        read_db!(self, e, pool => e::unit_count(pool).await)
+    }
+
+    pub async fn root_unit(&self) -> Result<Option<Unit>> {
+        read_db!(self, e, pool => e::root_unit(pool).await)
+    }
+
+    pub async fn unit_by_code(&self, code: &str) -> Result<Option<Unit>> {
+        read_db!(self, e, pool => e::unit_by_code(pool, code).await)
+    }
+
+    pub async fn create_unit(&self, actor: &str, now: OffsetDateTime, new: &NewUnit) -> Result<Unit> {
+        write_tx!(self, actor, now, e, w => e::create_unit(&mut w, new).await?)
+    }
+
+    pub(crate) async fn change_unit(
+        &self,
+        actor: &str,
+        now: OffsetDateTime,
+        code: &str,
+        version: i64,
+        change: &UnitChange,
+    ) -> Result<Unit> {
+        write_tx!(self, actor, now, e, w => e::change_unit(&mut w, code, version, change).await?)
+    }
+
+    /// Imports a parsed file in one transaction: all rows or none.
+    pub async fn import_units(&self, actor: &str, now: OffsetDateTime, rows: &[ImportRow]) -> Result<usize> {
+        write_tx!(self, actor, now, e, w => e::import_units(&mut w, rows).await?)
+    }
+
+    pub(crate) async fn list_units_in(
+        &self,
+        bounds: (String, String),
+        filter: &crate::UnitFilter,
+        limit: i64,
+    ) -> Result<Vec<Unit>> {
+        read_db!(self, e, pool => e::list_units(pool, bounds, filter, limit).await)
+    }
+
+    pub(crate) async fn subtree_in(&self, bounds: (String, String), limit: i64) -> Result<Vec<Unit>> {
+        read_db!(self, e, pool => e::subtree(pool, bounds, limit).await)
+    }
+
+    /// Number of units under (and including) the unit with this path; the benchmarked query.
+    pub async fn subtree_count(&self, path: &str) -> Result<i64> {
+        let bounds = motcua_domain::unit::subtree_range(path);
+        read_db!(self, e, pool => e::subtree_count(pool, bounds).await)
+    }
+
+    pub(crate) async fn children_of(&self, parent_id: i64) -> Result<Vec<Unit>> {
+        read_db!(self, e, pool => e::children(pool, parent_id).await)
+    }
+
+    // --- people -----------------------------------------------------------------------
+
+    pub async fn user_count(&self) -> Result<i64> {
+        read_db!(self, e, pool => e::user_count(pool).await)
+    }
+
+    /// A person and their password hash, for sign-in.
+    pub async fn credentials(&self, username: &str) -> Result<Option<Credentials>> {
+        read_db!(self, e, pool => e::user_by_username(pool, username).await)
+    }
+
+    pub async fn create_user(
+        &self,
+        actor: &str,
+        now: OffsetDateTime,
+        new: &NewUser,
+        password_hash: &str,
+    ) -> Result<User> {
+        write_tx!(self, actor, now, e, w => e::create_user(&mut w, new, password_hash).await?)
+    }
+
+    /// Sets a new password and ends the person's sessions.
+    pub async fn set_password(&self, actor: &str, now: OffsetDateTime, username: &str, password_hash: &str) -> Result<()> {
+        write_tx!(self, actor, now, e, w => e::set_password(&mut w, username, password_hash).await?)
+    }
+
+    /// Whether some active person at the root unit holds `role` (start-up checks).
+    pub async fn role_exists_at_root(&self, role: Role) -> Result<bool> {
+        read_db!(self, e, pool => e::user_has_role_at_root(pool, role).await)
+    }
+
+    pub(crate) async fn list_users_in(
+        &self,
+        bounds: (String, String),
+        after: Option<&str>,
+        unit_code: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<User>> {
+        read_db!(self, e, pool => e::list_users(pool, bounds, after, unit_code, limit).await)
+    }
+
+    // --- sessions and sign-in ---------------------------------------------------------
+
+    /// Stores a session or API token (only its hash) and audits the sign-in.
+    pub async fn create_session(
+        &self,
+        now: OffsetDateTime,
+        user: &User,
+        token_hash: &str,
+        kind: &str,
+        expires_at: OffsetDateTime,
+    ) -> Result<()> {
+        write_tx!(self, &user.username, now, e, w => e::insert_session(&mut w, user, token_hash, kind, to_micros(expires_at)).await?)
+    }
+
+    /// The person behind a token hash, if the session exists and has not expired.
+    pub async fn session(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<SessionInfo>> {
+        read_db!(self, e, pool => e::session(pool, token_hash, to_micros(now)).await)
+    }
+
+    pub async fn delete_session(&self, now: OffsetDateTime, user: &User, token_hash: &str) -> Result<()> {
+        write_tx!(self, &user.username, now, e, w => e::delete_session(&mut w, user, token_hash).await?)
+    }
+
+    pub async fn login_failures_since(&self, username: &str, since: OffsetDateTime) -> Result<i64> {
+        read_db!(self, e, pool => e::login_failures_since(pool, username, to_micros(since)).await)
+    }
+
+    pub async fn record_login_failure(&self, now: OffsetDateTime, username: &str, reason: &str) -> Result<()> {
+        write_tx!(self, "", now, e, w => e::record_login_failure(&mut w, username, reason).await?)
+    }
+
+    /// Removes expired sessions and sign-in failures older than `keep_failures_since`.
+    pub async fn prune(&self, now: OffsetDateTime, keep_failures_since: OffsetDateTime) -> Result<u64> {
+        match &self.backend {
+            Backend::Sqlite { writer, .. } => {
+                crate::sqlite::engine::prune(writer, to_micros(now), to_micros(keep_failures_since)).await
+            }
+            Backend::Postgres(pool) => {
+                crate::postgres::engine::prune(pool, to_micros(now), to_micros(keep_failures_since)).await
+            }
+        }
+    }
+
+    // --- audit ------------------------------------------------------------------------
+
+    /// Recomputes the whole chain in batches. `Ok(Ok(n))`: n entries, all intact.
+    pub async fn verify_audit(&self) -> Result<std::result::Result<i64, ChainBreak>> {
+        const BATCH: i64 = 5_000;
+        let mut verifier = ChainVerifier::default();
+        let mut after = 0;
+        loop {
+            let batch = read_db!(self, e, pool => e::audit_batch(pool, after, BATCH).await)?;
+            let Some(last) = batch.last() else { break };
+            after = last.seq;
+            for entry in &batch {
+                if let Err(broken) = verifier.push(entry) {
+                    return Ok(Err(broken));
+                }
+            }
+        }
+        let head = read_db!(self, e, pool => e::audit_head_seq(pool).await)?;
+        Ok(verifier.finish(head))
+    }
+
+    pub(crate) async fn audit_page_in(
+        &self,
+        bounds: Option<(String, String)>,
+        filter: &AuditFilter,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>> {
+        read_db!(self, e, pool => e::audit_page(pool, bounds, filter, limit).await)
+    }
+}
+
+fn url_error(url: &str, why: &str) -> Error {
+    Error::bad_request(
+        "database_url_invalid",
+        format!("Địa chỉ cơ sở dữ liệu \"{}\" không hợp lệ: {why}", redact(url)),
+    )
+}
+
+fn unreachable(url: &str, err: &sqlx::Error) -> Error {
+    tracing::error!(error = %err, url = %redact(url), "cannot open database");
+    Error::new(
+        motcua_domain::ErrorKind::Internal,
+        "database_unreachable",
+        format!("Không kết nối được cơ sở dữ liệu {}: {err}", redact(url)),
+    )
+}
+
+/// Hides a password in a URL before it is logged or shown.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+

@@ -1,0 +1,190 @@
+//! The scoped view of the store that request handlers receive. Every read is filtered to the
+//! caller's unit subtree and every write checks that its target lies inside it; there is no
+//! way to ask this type for data outside the scope. Out-of-scope objects look absent (404).
+
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use motcua_domain::audit::AuditEntry;
+use motcua_domain::import::ImportRow;
+use motcua_domain::scope::Scope;
+use motcua_domain::unit::{NewUnit, Unit, UnitChange};
+use motcua_domain::user::{NewUser, User};
+use motcua_domain::{Error, Result};
+
+use crate::backend::{Page, Store, UnitFilter};
+
+/// Filters for the audit log.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AuditFilter {
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    pub actor: Option<String>,
+    /// Microseconds since the epoch, inclusive.
+    #[serde(skip)]
+    pub from_us: Option<i64>,
+    /// Microseconds since the epoch, exclusive.
+    #[serde(skip)]
+    pub to_us: Option<i64>,
+    /// Keyset cursor: entries older than this sequence number.
+    #[serde(skip)]
+    pub before_seq: Option<i64>,
+}
+
+pub const MAX_PAGE: i64 = 500;
+
+/// A store that only answers within one scope.
+#[derive(Clone)]
+pub struct ScopedStore {
+    store: Store,
+    scope: Scope,
+}
+
+fn unit_not_found() -> Error {
+    Error::not_found("unit_not_found", "Không tìm thấy đơn vị.")
+}
+
+fn clamp(limit: i64) -> i64 {
+    limit.clamp(1, MAX_PAGE)
+}
+
+impl ScopedStore {
+    pub(crate) fn new(store: Store, scope: Scope) -> Self {
+        ScopedStore { store, scope }
+    }
+
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    /// A unit inside the scope, or `unit_not_found`.
+    pub async fn unit(&self, code: &str) -> Result<Unit> {
+        match self.store.unit_by_code(code).await? {
+            Some(u) if self.scope.contains(&u.path) => Ok(u),
+            _ => Err(unit_not_found()),
+        }
+    }
+
+    pub async fn list_units(&self, filter: &UnitFilter, limit: i64) -> Result<Page<Unit>> {
+        let limit = clamp(limit);
+        let mut items = self.store.list_units_in(self.scope.path_bounds(), filter, limit + 1).await?;
+        let next = if items.len() as i64 > limit {
+            items.truncate(limit as usize);
+            items.last().map(|u| u.code.clone())
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
+    pub async fn children(&self, code: &str) -> Result<Vec<Unit>> {
+        let parent = self.unit(code).await?;
+        self.store.children_of(parent.id).await
+    }
+
+    /// The top units of the scope (the root, or the person's own unit).
+    pub async fn top_units(&self) -> Result<Vec<Unit>> {
+        match &self.scope {
+            Scope::All => Ok(self.store.root_unit().await?.into_iter().collect()),
+            Scope::Subtree(path) => {
+                Ok(self.store.subtree_in(motcua_domain::unit::subtree_range(path), 1).await?)
+            }
+        }
+    }
+
+    /// A subtree in depth-first order, at most `limit` units.
+    pub async fn subtree(&self, code: &str, limit: i64) -> Result<Vec<Unit>> {
+        let top = self.unit(code).await?;
+        self.store.subtree_in(motcua_domain::unit::subtree_range(&top.path), limit).await
+    }
+
+    pub async fn create_unit(&self, actor: &str, now: OffsetDateTime, new: &NewUnit) -> Result<Unit> {
+        match &new.parent {
+            Some(parent) => {
+                self.unit(parent.as_str()).await.map_err(|_| {
+                    Error::invalid("unit_parent_missing", format!("Không tìm thấy đơn vị cấp trên {parent}."))
+                })?;
+            }
+            // Only someone who sees everything may create the root.
+            None if self.scope != Scope::All => return Err(Error::forbidden()),
+            None => {}
+        }
+        self.store.create_unit(actor, now, new).await
+    }
+
+    pub async fn change_unit(
+        &self,
+        actor: &str,
+        now: OffsetDateTime,
+        code: &str,
+        version: i64,
+        change: &UnitChange,
+    ) -> Result<Unit> {
+        self.unit(code).await?;
+        if let Some(parent) = &change.parent {
+            self.unit(parent.as_str()).await.map_err(|_| {
+                Error::invalid("unit_parent_missing", format!("Không tìm thấy đơn vị cấp trên {parent}."))
+            })?;
+        }
+        // The store re-reads both units inside the write transaction, so a concurrent change
+        // shows up as a version conflict, not a lost update.
+        self.store.change_unit(actor, now, code, version, change).await
+    }
+
+    /// Imports a file; only ministry-wide staff may, since rows may attach anywhere.
+    pub async fn import_units(&self, actor: &str, now: OffsetDateTime, rows: &[ImportRow]) -> Result<usize> {
+        if self.scope != Scope::All {
+            return Err(Error::forbidden());
+        }
+        self.store.import_units(actor, now, rows).await
+    }
+
+    pub async fn list_users(&self, after: Option<&str>, unit_code: Option<&str>, limit: i64) -> Result<Page<User>> {
+        let limit = clamp(limit);
+        let mut items = self.store.list_users_in(self.scope.path_bounds(), after, unit_code, limit + 1).await?;
+        let next = if items.len() as i64 > limit {
+            items.truncate(limit as usize);
+            items.last().map(|u| u.username.clone())
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
+    pub async fn user(&self, username: &str) -> Result<User> {
+        match self.store.credentials(username).await? {
+            Some(c) if self.scope.contains(&c.user.unit_path) => Ok(c.user),
+            _ => Err(Error::not_found("user_not_found", "Không tìm thấy người dùng.")),
+        }
+    }
+
+    pub async fn create_user(
+        &self,
+        actor: &str,
+        now: OffsetDateTime,
+        new: &NewUser,
+        password_hash: &str,
+    ) -> Result<User> {
+        self.unit(&new.unit_code)
+            .await
+            .map_err(|_| Error::invalid("unit_not_found", format!("Không tìm thấy đơn vị {}.", new.unit_code)))?;
+        self.store.create_user(actor, now, new, password_hash).await
+    }
+
+    /// Newest first; entries that belong to no unit are visible only to ministry-wide scope.
+    pub async fn audit(&self, filter: &AuditFilter, limit: i64) -> Result<Page<AuditEntry>> {
+        let limit = clamp(limit);
+        let bounds = match &self.scope {
+            Scope::All => None,
+            Scope::Subtree(_) => Some(self.scope.path_bounds()),
+        };
+        let mut items = self.store.audit_page_in(bounds, filter, limit + 1).await?;
+        let next = if items.len() as i64 > limit {
+            items.truncate(limit as usize);
+            items.last().map(|e| e.seq.to_string())
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+}

@@ -1,0 +1,152 @@
+//! Throw-away databases for tests, on either engine.
+//!
+//! PostgreSQL tests connect to `MOTCUA_TEST_POSTGRES_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`) and create one database per test. They fail,
+//! loudly, when PostgreSQL is unreachable; set `MOTCUA_TEST_POSTGRES=skip` to skip them on a
+//! machine without PostgreSQL (CI never does).
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use sqlx::Connection as _;
+
+use crate::Store;
+
+const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+static CLEANED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+
+/// A migrated store on a fresh database, removed by [`TestDb::finish`].
+pub struct TestDb {
+    pub store: Store,
+    /// The URL the store was opened with (for tests that run the CLI against it).
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg_name: Option<String>,
+}
+
+fn admin_url() -> String {
+    std::env::var("MOTCUA_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_ADMIN_URL.to_string())
+}
+
+/// Whether PostgreSQL tests were switched off for this run.
+pub fn postgres_skipped() -> bool {
+    std::env::var("MOTCUA_TEST_POSTGRES").is_ok_and(|v| v == "skip")
+}
+
+fn database_url(admin: &str, name: &str) -> String {
+    match admin.rfind('/') {
+        Some(slash) if slash > admin.find("://").map_or(0, |i| i + 2) => {
+            let (base, rest) = admin.split_at(slash);
+            let query = rest.find('?').map_or("", |q| &rest[q..]);
+            format!("{base}/{name}{query}")
+        }
+        _ => format!("{admin}/{name}"),
+    }
+}
+
+impl TestDb {
+    /// A SQLite database in a temporary folder.
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let url = format!("sqlite:{}", dir.path().join("motcua.db").display());
+        let store = Store::open(&url).await.expect("open sqlite");
+        store.migrate().await.expect("migrate sqlite");
+        TestDb { store, url, _dir: Some(dir), pg_name: None }
+    }
+
+    /// A new PostgreSQL database, or `None` when `MOTCUA_TEST_POSTGRES=skip`.
+    /// Panics when PostgreSQL cannot be reached: in CI that half must run.
+    pub async fn postgres() -> Option<TestDb> {
+        if postgres_skipped() {
+            eprintln!("PostgreSQL half skipped (MOTCUA_TEST_POSTGRES=skip)");
+            return None;
+        }
+        let admin = admin_url();
+        CLEANED.get_or_init(|| drop_stale_databases(admin.clone())).await;
+        let name = format!(
+            "motcua_t_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let url = database_url(&admin, &name);
+        let store = Store::open(&url).await.unwrap_or_else(|e| {
+            panic!(
+                "PostgreSQL is required for the conformance suite but {admin} is unreachable: {e}. \
+                 Start it, or set MOTCUA_TEST_POSTGRES=skip to skip this half locally."
+            )
+        });
+        store.migrate().await.expect("migrate postgres");
+        Some(TestDb { store, url, _dir: None, pg_name: Some(name) })
+    }
+
+    /// Closes the store and drops its PostgreSQL database.
+    pub async fn finish(self) {
+        self.store.close().await;
+        if let Some(name) = self.pg_name {
+            if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url()).await {
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")))
+                    .execute(&mut conn)
+                    .await;
+            }
+        }
+    }
+}
+
+/// Removes databases left by earlier test processes that died before cleaning up.
+async fn drop_stale_databases(admin: String) {
+    let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await else { return };
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'motcua\\_t\\_%'")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap_or_default();
+    for name in names {
+        let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+        let alive = pid.is_some_and(|p| std::path::Path::new(&format!("/proc/{p}")).exists());
+        if !alive {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")))
+                .execute(&mut conn)
+                .await;
+        }
+    }
+}
+
+/// Runs each named async test function `fn(&Store)` once per engine, as
+/// `<name>::sqlite` and `<name>::postgres`.
+#[macro_export]
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let db = $crate::testing::TestDb::sqlite().await;
+                    super::$name(&db).await;
+                    db.finish().await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    let Some(db) = $crate::testing::TestDb::postgres().await else { return };
+                    super::$name(&db).await;
+                    db.finish().await;
+                }
+            }
+        )*
+    };
+}
+
+impl TestDb {
+    /// Runs SQL directly, bypassing the store (to simulate someone editing the database by hand).
+    pub async fn raw(&self, sql: &str) -> Result<u64, sqlx::Error> {
+        let sql = sqlx::AssertSqlSafe(sql.to_string());
+        match &self.store.backend {
+            crate::backend::Backend::Sqlite { writer, .. } => {
+                sqlx::raw_sql(sql).execute(writer).await.map(|r| r.rows_affected())
+            }
+            crate::backend::Backend::Postgres(pool) => {
+                sqlx::raw_sql(sql).execute(pool).await.map(|r| r.rows_affected())
+            }
+        }
+    }
+}
