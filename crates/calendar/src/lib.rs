@@ -9,6 +9,27 @@
 //!   ([`WorkingCalendar`]).
 //!
 //! Supported range: 1900-01-01 to 2199-12-31. See docs/calendar.md.
+//!
+//! ```
+//! use motcua_calendar::{
+//!     HolidayRules, LunarDate, OfficeHours, WorkingCalendar, lunar_to_solar, shipped_exceptions,
+//! };
+//! use time::macros::{date, datetime};
+//!
+//! // Giỗ Tổ Hùng Vương 2025 (10/3 âm lịch).
+//! assert_eq!(lunar_to_solar(LunarDate::new(2025, 3, 10, false))?, date!(2025 - 04 - 07));
+//!
+//! // Build once per settings version, then query.
+//! let calendar = WorkingCalendar::new(
+//!     &HolidayRules::default(),
+//!     &shipped_exceptions(),
+//!     OfficeHours::default(),
+//! )?;
+//! // Received Friday before Tết 2025, five working days (Tết is off 25/1–2/2).
+//! let due = calendar.add_working_days(datetime!(2025-01-24 10:00 +7), 5)?;
+//! assert_eq!(due, datetime!(2025-02-07 10:00 +7));
+//! # Ok::<(), motcua_calendar::CalendarError>(())
+//! ```
 
 mod astronomy;
 pub mod error;

@@ -287,10 +287,13 @@ impl WorkingCalendar {
 
     /// The deadline of a dossier received at `received_at` with a budget of working minutes.
     pub fn deadline(&self, received_at: OffsetDateTime, budget_minutes: i64) -> Result<Deadline> {
+        // `counted_from` checks the range first, so the offset conversion below cannot overflow.
+        let counted_from = self.counted_from(received_at)?;
+        let due_at = self.add_working_minutes(received_at, budget_minutes)?;
         Ok(Deadline {
             received_at: received_at.to_offset(VIETNAM_OFFSET),
-            counted_from: self.counted_from(received_at)?,
-            due_at: self.add_working_minutes(received_at, budget_minutes)?,
+            counted_from,
+            due_at,
         })
     }
 

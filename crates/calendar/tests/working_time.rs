@@ -125,6 +125,13 @@ fn naive_between(a: OffsetDateTime, b: OffsetDateTime) -> i64 {
 // ---- examples ----
 
 #[test]
+fn shareable_across_threads() {
+    fn check<T: Send + Sync>() {}
+    check::<WorkingCalendar>();
+    check::<motcua_calendar::LunarTable>();
+}
+
+#[test]
 fn five_days_across_tet_2025() {
     let received = datetime!(2025-01-24 10:00 +7);
     let d = calendar().deadline(received, 5 * 480).expect("in range");
@@ -225,6 +232,12 @@ fn errors() {
     );
     assert_eq!(
         cal.add_working_minutes(datetime!(2025-03-03 08:00 +7), i64::MAX)
+            .map_err(|e| e.code()),
+        Err("date_out_of_range")
+    );
+    // Instants whose Vietnam time would overflow the `time` crate are errors, not panics.
+    assert_eq!(
+        cal.deadline(datetime!(9999-12-31 23:00 -5), 60)
             .map_err(|e| e.code()),
         Err("date_out_of_range")
     );
