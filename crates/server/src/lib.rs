@@ -1,1 +1,141 @@
-//! motcua server
+//! motcua's HTTP service: the JSON API (`/api/v1`, described by OpenAPI), the Vietnamese web
+//! pages, sessions and sign-in, metrics and health.
+
+pub mod api;
+pub mod auth;
+pub mod bootstrap;
+pub mod clock;
+pub mod config;
+pub mod error;
+mod metrics_layer;
+pub mod pages;
+pub mod password;
+pub mod state;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::Config;
+pub use state::AppState;
+
+/// The whole application: API, pages, static files, with its middleware.
+pub fn app(state: AppState) -> Router {
+    let (api, doc) = api::routes().split_for_parts();
+    let doc_json = doc.to_pretty_json().unwrap_or_default();
+    let pages = Router::new()
+        .route("/", get(pages::session::home))
+        .route("/login", get(pages::session::login_form).post(pages::session::login_submit))
+        .route("/logout", post(pages::session::logout))
+        .route("/password", get(pages::session::password_form).post(pages::session::password_submit))
+        .route("/units", get(pages::units::tree).post(pages::units::create))
+        .route("/units/{code}", get(pages::units::unit_page).post(pages::units::change))
+        .route("/users", get(pages::users::list).post(pages::users::create))
+        .route("/audit", get(pages::audit::list))
+        .route("/static/app.css", get(stylesheet));
+    let max_body = state.config().limits.max_body_bytes;
+    Router::new()
+        .merge(api)
+        .merge(pages)
+        .fallback(fallback)
+        .layer(Extension(api::system::OpenApiJson(Arc::new(doc_json))))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn(metrics_layer::record))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::custom(|_| {
+            error::ApiError(motcua_domain::Error::internal()).into_response_boxed()
+        }))
+        .with_state(state)
+}
+
+impl error::ApiError {
+    fn into_response_boxed(self) -> axum::response::Response {
+        axum::response::IntoResponse::into_response(self)
+    }
+}
+
+/// API paths answer JSON 404; everything else gets the friendly page.
+async fn fallback(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        error::ApiError(motcua_domain::Error::not_found("route_not_found", "Không có địa chỉ API này.")).into_response()
+    } else {
+        pages::not_found().await
+    }
+}
+
+async fn stylesheet() -> impl axum::response::IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../static/app.css"),
+    )
+}
+
+/// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    if let Some(addr) = state.config().metrics_listen.clone().filter(|a| !a.is_empty()) {
+        metrics_layer::install(&addr)?;
+    }
+    let housekeeping = tokio::spawn(housekeeping(state.clone()));
+    let app = app(state.clone());
+    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
+    housekeeping.abort();
+    state.close().await;
+    result
+}
+
+/// Removes expired sessions and old sign-in failures every few minutes.
+async fn housekeeping(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(300));
+    loop {
+        tick.tick().await;
+        let now = state.now();
+        let keep = now - time::Duration::days(1);
+        if let Err(e) = state.prune(now, keep).await {
+            tracing::warn!(error = %e, "housekeeping failed");
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -63,7 +63,10 @@ macro_rules! write_tx {
 pub(crate) enum Backend {
     /// One writer connection (SQLite has one writer anyway; this avoids lock upgrades) and a
     /// few readers, all on one WAL database.
-    Sqlite { writer: sqlx::SqlitePool, reader: sqlx::SqlitePool },
+    Sqlite {
+        writer: sqlx::SqlitePool,
+        reader: sqlx::SqlitePool,
+    },
     Postgres(sqlx::PgPool),
 }
 
@@ -109,9 +112,15 @@ impl Store {
     /// or `postgres://…` (the database is created if it does not exist).
     pub async fn open(url: &str) -> Result<Store> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let options = PgConnectOptions::from_str(url).map_err(|e| url_error(url, &e.to_string()))?;
-            if !sqlx::Postgres::database_exists(url).await.map_err(|e| unreachable(url, &e))? {
-                sqlx::Postgres::create_database(url).await.map_err(|e| unreachable(url, &e))?;
+            let options =
+                PgConnectOptions::from_str(url).map_err(|e| url_error(url, &e.to_string()))?;
+            if !sqlx::Postgres::database_exists(url)
+                .await
+                .map_err(|e| unreachable(url, &e))?
+            {
+                sqlx::Postgres::create_database(url)
+                    .await
+                    .map_err(|e| unreachable(url, &e))?;
             }
             let pool = PgPoolOptions::new()
                 .max_connections(16)
@@ -119,9 +128,14 @@ impl Store {
                 .connect_with(options)
                 .await
                 .map_err(|e| unreachable(url, &e))?;
-            return Ok(Store { backend: Backend::Postgres(pool) });
+            return Ok(Store {
+                backend: Backend::Postgres(pool),
+            });
         }
-        let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {
+        let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        else {
             return Err(url_error(url, "phải bắt đầu bằng sqlite: hoặc postgres://"));
         };
         let path = Path::new(path);
@@ -146,7 +160,9 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(|e| unreachable(url, &e))?;
-        Ok(Store { backend: Backend::Sqlite { writer, reader } })
+        Ok(Store {
+            backend: Backend::Sqlite { writer, reader },
+        })
     }
 
     pub fn engine(&self) -> Engine {
@@ -165,7 +181,11 @@ impl Store {
         };
         result.map_err(|e| {
             tracing::error!(error = %e, "migration failed");
-            Error::new(motcua_domain::ErrorKind::Internal, "migration_failed", format!("Không nâng cấp được cơ sở dữ liệu: {e}"))
+            Error::new(
+                motcua_domain::ErrorKind::Internal,
+                "migration_failed",
+                format!("Không nâng cấp được cơ sở dữ liệu: {e}"),
+            )
         })
     }
 
@@ -203,7 +223,12 @@ impl Store {
         read_db!(self, e, pool => e::unit_by_code(pool, code).await)
     }
 
-    pub async fn create_unit(&self, actor: &str, now: OffsetDateTime, new: &NewUnit) -> Result<Unit> {
+    pub async fn create_unit(
+        &self,
+        actor: &str,
+        now: OffsetDateTime,
+        new: &NewUnit,
+    ) -> Result<Unit> {
         write_tx!(self, actor, now, e, w => e::create_unit(&mut w, new).await?)
     }
 
@@ -219,7 +244,12 @@ impl Store {
     }
 
     /// Imports a parsed file in one transaction: all rows or none.
-    pub async fn import_units(&self, actor: &str, now: OffsetDateTime, rows: &[ImportRow]) -> Result<usize> {
+    pub async fn import_units(
+        &self,
+        actor: &str,
+        now: OffsetDateTime,
+        rows: &[ImportRow],
+    ) -> Result<usize> {
         write_tx!(self, actor, now, e, w => e::import_units(&mut w, rows).await?)
     }
 
@@ -232,7 +262,11 @@ impl Store {
         read_db!(self, e, pool => e::list_units(pool, bounds, filter, limit).await)
     }
 
-    pub(crate) async fn subtree_in(&self, bounds: (String, String), limit: i64) -> Result<Vec<Unit>> {
+    pub(crate) async fn subtree_in(
+        &self,
+        bounds: (String, String),
+        limit: i64,
+    ) -> Result<Vec<Unit>> {
         read_db!(self, e, pool => e::subtree(pool, bounds, limit).await)
     }
 
@@ -268,7 +302,13 @@ impl Store {
     }
 
     /// Sets a new password and ends the person's sessions.
-    pub async fn set_password(&self, actor: &str, now: OffsetDateTime, username: &str, password_hash: &str) -> Result<()> {
+    pub async fn set_password(
+        &self,
+        actor: &str,
+        now: OffsetDateTime,
+        username: &str,
+        password_hash: &str,
+    ) -> Result<()> {
         write_tx!(self, actor, now, e, w => e::set_password(&mut w, username, password_hash).await?)
     }
 
@@ -302,11 +342,22 @@ impl Store {
     }
 
     /// The person behind a token hash, if the session exists and has not expired.
-    pub async fn session(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<SessionInfo>> {
-        read_db!(self, e, pool => e::session(pool, token_hash, to_micros(now)).await)
+    /// `kind` is `web` (cookie sessions) or `api` (bearer tokens); one never passes as the other.
+    pub async fn session(
+        &self,
+        token_hash: &str,
+        kind: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<SessionInfo>> {
+        read_db!(self, e, pool => e::session(pool, token_hash, kind, to_micros(now)).await)
     }
 
-    pub async fn delete_session(&self, now: OffsetDateTime, user: &User, token_hash: &str) -> Result<()> {
+    pub async fn delete_session(
+        &self,
+        now: OffsetDateTime,
+        user: &User,
+        token_hash: &str,
+    ) -> Result<()> {
         write_tx!(self, &user.username, now, e, w => e::delete_session(&mut w, user, token_hash).await?)
     }
 
@@ -314,18 +365,31 @@ impl Store {
         read_db!(self, e, pool => e::login_failures_since(pool, username, to_micros(since)).await)
     }
 
-    pub async fn record_login_failure(&self, now: OffsetDateTime, username: &str, reason: &str) -> Result<()> {
-        write_tx!(self, "", now, e, w => e::record_login_failure(&mut w, username, reason).await?)
+    /// Audits a failed sign-in; `counts` adds it to the throttling window.
+    pub async fn record_login_failure(
+        &self,
+        now: OffsetDateTime,
+        username: &str,
+        reason: &str,
+        counts: bool,
+    ) -> Result<()> {
+        write_tx!(self, "", now, e, w => e::record_login_failure(&mut w, username, reason, counts).await?)
     }
 
     /// Removes expired sessions and sign-in failures older than `keep_failures_since`.
-    pub async fn prune(&self, now: OffsetDateTime, keep_failures_since: OffsetDateTime) -> Result<u64> {
+    pub async fn prune(
+        &self,
+        now: OffsetDateTime,
+        keep_failures_since: OffsetDateTime,
+    ) -> Result<u64> {
         match &self.backend {
             Backend::Sqlite { writer, .. } => {
-                crate::sqlite::engine::prune(writer, to_micros(now), to_micros(keep_failures_since)).await
+                crate::sqlite::engine::prune(writer, to_micros(now), to_micros(keep_failures_since))
+                    .await
             }
             Backend::Postgres(pool) => {
-                crate::postgres::engine::prune(pool, to_micros(now), to_micros(keep_failures_since)).await
+                crate::postgres::engine::prune(pool, to_micros(now), to_micros(keep_failures_since))
+                    .await
             }
         }
     }
@@ -364,7 +428,10 @@ impl Store {
 fn url_error(url: &str, why: &str) -> Error {
     Error::bad_request(
         "database_url_invalid",
-        format!("Địa chỉ cơ sở dữ liệu \"{}\" không hợp lệ: {why}", redact(url)),
+        format!(
+            "Địa chỉ cơ sở dữ liệu \"{}\" không hợp lệ: {why}",
+            redact(url)
+        ),
     )
 }
 
@@ -390,4 +457,3 @@ pub fn redact(url: &str) -> String {
         _ => url.to_string(),
     }
 }
-

@@ -44,7 +44,13 @@ impl WriteTx {
             .map_err(db_error)?;
         let seq: i64 = head.try_get("seq").map_err(db_error)?;
         let prev_hash: String = head.try_get("hash").map_err(db_error)?;
-        Ok(WriteTx { tx, next_seq: seq + 1, prev_hash, now_us, actor: actor.to_string() })
+        Ok(WriteTx {
+            tx,
+            next_seq: seq + 1,
+            prev_hash,
+            now_us,
+            actor: actor.to_string(),
+        })
     }
 
     pub(crate) fn conn(&mut self) -> &mut Conn {
@@ -59,7 +65,11 @@ impl WriteTx {
     /// reading of the log).
     pub(crate) async fn audit(&mut self, event: AuditEvent, unit_id: Option<i64>) -> Result<()> {
         let summary = event.summary.to_string();
-        let actor = if event.actor.is_empty() { self.actor.clone() } else { event.actor };
+        let actor = if event.actor.is_empty() {
+            self.actor.clone()
+        } else {
+            event.actor
+        };
         let seq = self.next_seq;
         let hash = entry_hash(
             seq,
@@ -101,7 +111,13 @@ impl WriteTx {
         object_id: &str,
         summary: serde_json::Value,
     ) -> AuditEvent {
-        AuditEvent { actor: self.actor.clone(), action, object_type, object_id: object_id.to_string(), summary }
+        AuditEvent {
+            actor: self.actor.clone(),
+            action,
+            object_type,
+            object_id: object_id.to_string(),
+            summary,
+        }
     }
 
     pub(crate) async fn commit(mut self) -> Result<()> {
@@ -147,8 +163,16 @@ fn audit_from_row(r: &Row) -> Result<AuditEntry> {
 }
 
 /// Entries in chain order after `after_seq`, for verification.
-pub(crate) async fn audit_batch(pool: &Pool, after_seq: i64, limit: i64) -> Result<Vec<AuditEntry>> {
-    let rows = sqlx::query(concat!("SELECT ", audit_columns!(), " FROM audit_log a WHERE a.seq > $1 ORDER BY a.seq LIMIT $2"))
+pub(crate) async fn audit_batch(
+    pool: &Pool,
+    after_seq: i64,
+    limit: i64,
+) -> Result<Vec<AuditEntry>> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        audit_columns!(),
+        " FROM audit_log a WHERE a.seq > $1 ORDER BY a.seq LIMIT $2"
+    ))
     .bind(after_seq)
     .bind(limit)
     .fetch_all(pool)
@@ -237,10 +261,13 @@ pub(crate) async fn unit_count(pool: &Pool) -> Result<i64> {
 }
 
 pub(crate) async fn root_unit(pool: &Pool) -> Result<Option<Unit>> {
-    let row = sqlx::query(concat!(unit_select!(), " WHERE u.parent_id IS NULL ORDER BY u.id LIMIT 1"))
-        .fetch_optional(pool)
-        .await
-        .map_err(db_error)?;
+    let row = sqlx::query(concat!(
+        unit_select!(),
+        " WHERE u.parent_id IS NULL ORDER BY u.id LIMIT 1"
+    ))
+    .fetch_optional(pool)
+    .await
+    .map_err(db_error)?;
     row.as_ref().map(unit_from_row).transpose()
 }
 
@@ -251,10 +278,16 @@ pub(crate) async fn list_units(
     filter: &UnitFilter,
     limit: i64,
 ) -> Result<Vec<Unit>> {
-    let search = filter.query.as_deref().map(|q| format!("%{}%", escape_like(&text::search_key(q))));
-    let rows = sqlx::query(concat!(unit_select!(), " WHERE u.path >= $1 AND u.path < $2 AND ($3 IS NULL OR u.code > $3) \
+    let search = filter
+        .query
+        .as_deref()
+        .map(|q| format!("%{}%", escape_like(&text::search_key(q))));
+    let rows = sqlx::query(concat!(
+        unit_select!(),
+        " WHERE u.path >= $1 AND u.path < $2 AND ($3 IS NULL OR u.code > $3) \
          AND ($4 IS NULL OR u.level = $4) AND ($5 IS NULL OR u.search_key LIKE $5 ESCAPE '\\') \
-         AND ($6 IS NULL OR u.active = $6) ORDER BY u.code LIMIT $7"))
+         AND ($6 IS NULL OR u.active = $6) ORDER BY u.code LIMIT $7"
+    ))
     .bind(lo)
     .bind(hi)
     .bind(filter.after.as_deref())
@@ -269,14 +302,21 @@ pub(crate) async fn list_units(
 }
 
 /// A whole subtree in path order (depth-first), at most `limit` units.
-pub(crate) async fn subtree(pool: &Pool, (lo, hi): (String, String), limit: i64) -> Result<Vec<Unit>> {
-    let rows = sqlx::query(concat!(unit_select!(), " WHERE u.path >= $1 AND u.path < $2 ORDER BY u.path LIMIT $3"))
-        .bind(lo)
-        .bind(hi)
-        .bind(limit)
-        .fetch_all(pool)
-        .await
-        .map_err(db_error)?;
+pub(crate) async fn subtree(
+    pool: &Pool,
+    (lo, hi): (String, String),
+    limit: i64,
+) -> Result<Vec<Unit>> {
+    let rows = sqlx::query(concat!(
+        unit_select!(),
+        " WHERE u.path >= $1 AND u.path < $2 ORDER BY u.path LIMIT $3"
+    ))
+    .bind(lo)
+    .bind(hi)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    .map_err(db_error)?;
     rows.iter().map(unit_from_row).collect()
 }
 
@@ -292,16 +332,21 @@ pub(crate) async fn subtree_count(pool: &Pool, (lo, hi): (String, String)) -> Re
 }
 
 pub(crate) async fn children(pool: &Pool, parent_id: i64) -> Result<Vec<Unit>> {
-    let rows = sqlx::query(concat!(unit_select!(), " WHERE u.parent_id = $1 ORDER BY u.code"))
-        .bind(parent_id)
-        .fetch_all(pool)
-        .await
-        .map_err(db_error)?;
+    let rows = sqlx::query(concat!(
+        unit_select!(),
+        " WHERE u.parent_id = $1 ORDER BY u.code"
+    ))
+    .bind(parent_id)
+    .fetch_all(pool)
+    .await
+    .map_err(db_error)?;
     rows.iter().map(unit_from_row).collect()
 }
 
 fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 fn unit_summary(u: &Unit) -> serde_json::Value {
@@ -321,9 +366,14 @@ pub(crate) async fn create_unit(w: &mut WriteTx, new: &NewUnit) -> Result<Unit> 
     }
     let parent = match &new.parent {
         Some(code) => {
-            let parent = unit_by_code(w.conn(), code.as_str()).await?.ok_or_else(|| {
-                Error::invalid("unit_parent_missing", format!("Không tìm thấy đơn vị cấp trên {code}."))
-            })?;
+            let parent = unit_by_code(w.conn(), code.as_str())
+                .await?
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "unit_parent_missing",
+                        format!("Không tìm thấy đơn vị cấp trên {code}."),
+                    )
+                })?;
             if !parent.active {
                 return Err(Error::invalid(
                     "unit_parent_inactive",
@@ -379,29 +429,49 @@ pub(crate) async fn create_unit(w: &mut WriteTx, new: &NewUnit) -> Result<Unit> 
         .execute(w.conn())
         .await
         .map_err(db_error)?;
-    let created = unit_by_code(w.conn(), new.code.as_str()).await?.ok_or_else(Error::internal)?;
+    let created = unit_by_code(w.conn(), new.code.as_str())
+        .await?
+        .ok_or_else(Error::internal)?;
     let event = w.event("unit.create", "unit", &created.code, unit_summary(&created));
     w.audit(event, Some(id)).await?;
     Ok(created)
 }
 
 /// Renames, moves, (de)activates a unit, checking the version the caller saw.
-pub(crate) async fn change_unit(w: &mut WriteTx, code: &str, version: i64, change: &UnitChange) -> Result<Unit> {
-    let before = unit_by_code(w.conn(), code).await?.ok_or_else(unit_not_found)?;
+pub(crate) async fn change_unit(
+    w: &mut WriteTx,
+    code: &str,
+    version: i64,
+    change: &UnitChange,
+) -> Result<Unit> {
+    let before = unit_by_code(w.conn(), code)
+        .await?
+        .ok_or_else(unit_not_found)?;
     if before.version != version {
         return Err(Error::version_conflict());
     }
     if change.is_empty() {
-        return Err(Error::invalid("change_empty", "Không có thay đổi nào để lưu."));
+        return Err(Error::invalid(
+            "change_empty",
+            "Không có thay đổi nào để lưu.",
+        ));
     }
     let now = w.now_us();
     if let Some(new_parent_code) = &change.parent {
         if before.parent_code.is_none() {
-            return Err(Error::invalid("unit_root_move", "Không thể chuyển đơn vị gốc (Bộ)."));
+            return Err(Error::invalid(
+                "unit_root_move",
+                "Không thể chuyển đơn vị gốc (Bộ).",
+            ));
         }
-        let parent = unit_by_code(w.conn(), new_parent_code.as_str()).await?.ok_or_else(|| {
-            Error::invalid("unit_parent_missing", format!("Không tìm thấy đơn vị cấp trên {new_parent_code}."))
-        })?;
+        let parent = unit_by_code(w.conn(), new_parent_code.as_str())
+            .await?
+            .ok_or_else(|| {
+                Error::invalid(
+                    "unit_parent_missing",
+                    format!("Không tìm thấy đơn vị cấp trên {new_parent_code}."),
+                )
+            })?;
         unit::check_move(&before.path, &parent.path)?;
         unit::check_parent_level(parent.level, before.level)?;
         if !parent.active {
@@ -435,11 +505,17 @@ pub(crate) async fn change_unit(w: &mut WriteTx, code: &str, version: i64, chang
     }
     if let Some(active) = change.active {
         if !active && before.parent_code.is_none() {
-            return Err(Error::invalid("unit_root_deactivate", "Không thể ngừng hoạt động đơn vị gốc (Bộ)."));
+            return Err(Error::invalid(
+                "unit_root_deactivate",
+                "Không thể ngừng hoạt động đơn vị gốc (Bộ).",
+            ));
         }
     }
     let name = change.name.clone().unwrap_or_else(|| before.name.clone());
-    let short_name = change.short_name.clone().unwrap_or_else(|| before.short_name.clone());
+    let short_name = change
+        .short_name
+        .clone()
+        .unwrap_or_else(|| before.short_name.clone());
     let active = change.active.unwrap_or(before.active);
     sqlx::query(
         "UPDATE units SET name = $1, short_name = $2, active = $3, search_key = $4, version = version + 1, updated_at = $5 \
@@ -454,15 +530,22 @@ pub(crate) async fn change_unit(w: &mut WriteTx, code: &str, version: i64, chang
     .execute(w.conn())
     .await
     .map_err(db_error)?;
-    let after = unit_by_code(w.conn(), code).await?.ok_or_else(Error::internal)?;
+    let after = unit_by_code(w.conn(), code)
+        .await?
+        .ok_or_else(Error::internal)?;
     let action = if change.parent.is_some() {
         "unit.move"
     } else if change.active.is_some_and(|a| a != before.active) {
-        if active { "unit.activate" } else { "unit.deactivate" }
+        if active {
+            "unit.activate"
+        } else {
+            "unit.deactivate"
+        }
     } else {
         "unit.update"
     };
-    let summary = serde_json::json!({ "before": unit_summary(&before), "after": unit_summary(&after) });
+    let summary =
+        serde_json::json!({ "before": unit_summary(&before), "after": unit_summary(&after) });
     let event = w.event(action, "unit", &after.code, summary);
     w.audit(event, Some(after.id)).await?;
     Ok(after)
@@ -483,7 +566,9 @@ pub(crate) async fn import_units(w: &mut WriteTx, rows: &[ImportRow]) -> Result<
                 errors.push(RowError {
                     line: row.line,
                     code: "unit_parent_invalid",
-                    message: format!("đơn vị cấp trên {parent} có lỗi nên đơn vị này không nhập được"),
+                    message: format!(
+                        "đơn vị cấp trên {parent} có lỗi nên đơn vị này không nhập được"
+                    ),
                 });
                 continue;
             }
@@ -493,7 +578,11 @@ pub(crate) async fn import_units(w: &mut WriteTx, rows: &[ImportRow]) -> Result<
                 return Err(e);
             }
             failed.insert(row.unit.code.as_str().to_string());
-            errors.push(RowError { line: row.line, code: e.code, message: e.message });
+            errors.push(RowError {
+                line: row.line,
+                code: e.code,
+                message: e.message,
+            });
         }
     }
     if errors.is_empty() {
@@ -546,7 +635,12 @@ where
         .await
         .map_err(db_error)?;
     row.as_ref()
-        .map(|r| user_from_row(r).map(|(user, password_hash)| Credentials { user, password_hash }))
+        .map(|r| {
+            user_from_row(r).map(|(user, password_hash)| Credentials {
+                user,
+                password_hash,
+            })
+        })
         .transpose()
 }
 
@@ -565,8 +659,11 @@ pub(crate) async fn list_users(
     unit_code: Option<&str>,
     limit: i64,
 ) -> Result<Vec<User>> {
-    let rows = sqlx::query(concat!(user_select!(), " WHERE u.path >= $1 AND u.path < $2 AND ($3 IS NULL OR s.username > $3) \
-         AND ($4 IS NULL OR u.code = $4) ORDER BY s.username LIMIT $5"))
+    let rows = sqlx::query(concat!(
+        user_select!(),
+        " WHERE u.path >= $1 AND u.path < $2 AND ($3 IS NULL OR s.username > $3) \
+         AND ($4 IS NULL OR u.code = $4) ORDER BY s.username LIMIT $5"
+    ))
     .bind(lo)
     .bind(hi)
     .bind(after)
@@ -575,7 +672,9 @@ pub(crate) async fn list_users(
     .fetch_all(pool)
     .await
     .map_err(db_error)?;
-    rows.iter().map(|r| user_from_row(r).map(|(u, _)| u)).collect()
+    rows.iter()
+        .map(|r| user_from_row(r).map(|(u, _)| u))
+        .collect()
 }
 
 fn user_summary(u: &User) -> serde_json::Value {
@@ -586,12 +685,24 @@ fn user_summary(u: &User) -> serde_json::Value {
 }
 
 /// Creates a person attached to an existing, active unit.
-pub(crate) async fn create_user(w: &mut WriteTx, new: &NewUser, password_hash: &str) -> Result<User> {
-    let unit = unit_by_code(w.conn(), &new.unit_code).await?.ok_or_else(|| {
-        Error::invalid("unit_not_found", format!("Không tìm thấy đơn vị {}.", new.unit_code))
-    })?;
+pub(crate) async fn create_user(
+    w: &mut WriteTx,
+    new: &NewUser,
+    password_hash: &str,
+) -> Result<User> {
+    let unit = unit_by_code(w.conn(), &new.unit_code)
+        .await?
+        .ok_or_else(|| {
+            Error::invalid(
+                "unit_not_found",
+                format!("Không tìm thấy đơn vị {}.", new.unit_code),
+            )
+        })?;
     if !unit.active {
-        return Err(Error::invalid("unit_inactive", format!("Đơn vị {} đã ngừng hoạt động.", unit.code)));
+        return Err(Error::invalid(
+            "unit_inactive",
+            format!("Đơn vị {} đã ngừng hoạt động.", unit.code),
+        ));
     }
     if user_by_username(w.conn(), &new.username).await?.is_some() {
         return Err(Error::conflict(
@@ -621,25 +732,44 @@ pub(crate) async fn create_user(w: &mut WriteTx, new: &NewUser, password_hash: &
             db_error(e)
         }
     })?;
-    let created = user_by_username(w.conn(), &new.username).await?.ok_or_else(Error::internal)?.user;
-    let event = w.event("user.create", "user", &created.username, user_summary(&created));
+    let created = user_by_username(w.conn(), &new.username)
+        .await?
+        .ok_or_else(Error::internal)?
+        .user;
+    let event = w.event(
+        "user.create",
+        "user",
+        &created.username,
+        user_summary(&created),
+    );
     w.audit(event, Some(unit.id)).await?;
     Ok(created)
 }
 
-pub(crate) async fn set_password(w: &mut WriteTx, username: &str, password_hash: &str) -> Result<()> {
+pub(crate) async fn set_password(
+    w: &mut WriteTx,
+    username: &str,
+    password_hash: &str,
+) -> Result<()> {
     let user = user_by_username(w.conn(), username)
         .await?
-        .ok_or_else(|| Error::not_found("user_not_found", format!("Không tìm thấy người dùng {username}.")))?
+        .ok_or_else(|| {
+            Error::not_found(
+                "user_not_found",
+                format!("Không tìm thấy người dùng {username}."),
+            )
+        })?
         .user;
     let now = w.now_us();
-    sqlx::query("UPDATE users SET password_hash = $1, version = version + 1, updated_at = $2 WHERE id = $3")
-        .bind(password_hash)
-        .bind(now)
-        .bind(user.id)
-        .execute(w.conn())
-        .await
-        .map_err(db_error)?;
+    sqlx::query(
+        "UPDATE users SET password_hash = $1, version = version + 1, updated_at = $2 WHERE id = $3",
+    )
+    .bind(password_hash)
+    .bind(now)
+    .bind(user.id)
+    .execute(w.conn())
+    .await
+    .map_err(db_error)?;
     // A new password ends every other session of this person.
     sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user.id)
@@ -647,7 +777,12 @@ pub(crate) async fn set_password(w: &mut WriteTx, username: &str, password_hash:
         .await
         .map_err(db_error)?;
     let unit_id = unit_by_code(w.conn(), &user.unit_code).await?.map(|u| u.id);
-    let event = w.event("user.password_change", "user", &user.username, serde_json::json!({}));
+    let event = w.event(
+        "user.password_change",
+        "user",
+        &user.username,
+        serde_json::json!({}),
+    );
     w.audit(event, unit_id).await
 }
 
@@ -689,14 +824,29 @@ pub(crate) async fn insert_session(
         .await
         .map_err(db_error)?;
     let unit_id = unit_by_code(w.conn(), &user.unit_code).await?.map(|u| u.id);
-    let event = w.event("auth.login", "user", &user.username, serde_json::json!({ "kind": kind }));
+    let event = w.event(
+        "auth.login",
+        "user",
+        &user.username,
+        serde_json::json!({ "kind": kind }),
+    );
     w.audit(event, unit_id).await
 }
 
-pub(crate) async fn session(pool: &Pool, token_hash: &str, now_us: i64) -> Result<Option<SessionInfo>> {
-    let row = sqlx::query(concat!(user_select!(), " JOIN sessions x ON x.user_id = s.id WHERE x.token_hash = $1 AND x.expires_at > $2"))
+pub(crate) async fn session(
+    pool: &Pool,
+    token_hash: &str,
+    kind: &str,
+    now_us: i64,
+) -> Result<Option<SessionInfo>> {
+    let row = sqlx::query(concat!(
+        user_select!(),
+        " JOIN sessions x ON x.user_id = s.id WHERE x.token_hash = $1 AND x.kind = $2 AND x.expires_at > $3 AND s.active = $4"
+    ))
     .bind(token_hash)
+    .bind(kind)
     .bind(now_us)
+    .bind(true)
     .fetch_optional(pool)
     .await
     .map_err(db_error)?;
@@ -731,7 +881,11 @@ pub(crate) async fn prune(pool: &Pool, now_us: i64, failures_before_us: i64) -> 
     Ok(a.rows_affected() + b.rows_affected())
 }
 
-pub(crate) async fn login_failures_since(pool: &Pool, username: &str, since_us: i64) -> Result<i64> {
+pub(crate) async fn login_failures_since(
+    pool: &Pool,
+    username: &str,
+    since_us: i64,
+) -> Result<i64> {
     sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE username = $1 AND at >= $2")
         .bind(username)
         .bind(since_us)
@@ -741,24 +895,44 @@ pub(crate) async fn login_failures_since(pool: &Pool, username: &str, since_us: 
         .map_err(db_error)
 }
 
-pub(crate) async fn record_login_failure(w: &mut WriteTx, username: &str, reason: &str) -> Result<()> {
+/// Audits a failed sign-in; `counts` says whether it counts towards throttling (a refusal
+/// because of throttling does not, so the window is not extended by further tries).
+pub(crate) async fn record_login_failure(
+    w: &mut WriteTx,
+    username: &str,
+    reason: &str,
+    counts: bool,
+) -> Result<()> {
     let now = w.now_us();
-    sqlx::query("INSERT INTO login_failures (username, at) VALUES ($1, $2)")
-        .bind(username)
-        .bind(now)
-        .execute(w.conn())
-        .await
-        .map_err(db_error)?;
+    if counts {
+        sqlx::query("INSERT INTO login_failures (username, at) VALUES ($1, $2)")
+            .bind(username)
+            .bind(now)
+            .execute(w.conn())
+            .await
+            .map_err(db_error)?;
+    }
     let unit_id = match user_by_username(w.conn(), username).await? {
-        Some(c) => unit_by_code(w.conn(), &c.user.unit_code).await?.map(|u| u.id),
+        Some(c) => unit_by_code(w.conn(), &c.user.unit_code)
+            .await?
+            .map(|u| u.id),
         None => None,
     };
-    let mut event = w.event("auth.login_failed", "user", username, serde_json::json!({ "reason": reason }));
+    let mut event = w.event(
+        "auth.login_failed",
+        "user",
+        username,
+        serde_json::json!({ "reason": reason }),
+    );
     // A failed sign-in has no authenticated actor; record the name that was tried.
     event.actor = format!("anonymous:{username}");
     w.audit(event, unit_id).await
 }
 
 pub(crate) async fn ping(pool: &Pool) -> Result<()> {
-    sqlx::query("SELECT 1").execute(pool).await.map(|_| ()).map_err(db_error)
+    sqlx::query("SELECT 1")
+        .execute(pool)
+        .await
+        .map(|_| ())
+        .map_err(db_error)
 }

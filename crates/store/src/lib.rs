@@ -52,5 +52,6 @@ pub(crate) fn db_error(err: sqlx::Error) -> Error {
 }
 
 pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
-    err.as_database_error().is_some_and(|d| d.is_unique_violation())
+    err.as_database_error()
+        .is_some_and(|d| d.is_unique_violation())
 }

@@ -67,7 +67,10 @@ impl ScopedStore {
 
     pub async fn list_units(&self, filter: &UnitFilter, limit: i64) -> Result<Page<Unit>> {
         let limit = clamp(limit);
-        let mut items = self.store.list_units_in(self.scope.path_bounds(), filter, limit + 1).await?;
+        let mut items = self
+            .store
+            .list_units_in(self.scope.path_bounds(), filter, limit + 1)
+            .await?;
         let next = if items.len() as i64 > limit {
             items.truncate(limit as usize);
             items.last().map(|u| u.code.clone())
@@ -86,23 +89,40 @@ impl ScopedStore {
     pub async fn top_units(&self) -> Result<Vec<Unit>> {
         match &self.scope {
             Scope::All => Ok(self.store.root_unit().await?.into_iter().collect()),
-            Scope::Subtree(path) => {
-                Ok(self.store.subtree_in(motcua_domain::unit::subtree_range(path), 1).await?)
-            }
+            Scope::Subtree(path) => Ok(self
+                .store
+                .subtree_in(motcua_domain::unit::subtree_range(path), 1)
+                .await?),
         }
+    }
+
+    /// Number of units in a unit's subtree, the unit included.
+    pub async fn subtree_count(&self, code: &str) -> Result<i64> {
+        let top = self.unit(code).await?;
+        self.store.subtree_count(&top.path).await
     }
 
     /// A subtree in depth-first order, at most `limit` units.
     pub async fn subtree(&self, code: &str, limit: i64) -> Result<Vec<Unit>> {
         let top = self.unit(code).await?;
-        self.store.subtree_in(motcua_domain::unit::subtree_range(&top.path), limit).await
+        self.store
+            .subtree_in(motcua_domain::unit::subtree_range(&top.path), limit)
+            .await
     }
 
-    pub async fn create_unit(&self, actor: &str, now: OffsetDateTime, new: &NewUnit) -> Result<Unit> {
+    pub async fn create_unit(
+        &self,
+        actor: &str,
+        now: OffsetDateTime,
+        new: &NewUnit,
+    ) -> Result<Unit> {
         match &new.parent {
             Some(parent) => {
                 self.unit(parent.as_str()).await.map_err(|_| {
-                    Error::invalid("unit_parent_missing", format!("Không tìm thấy đơn vị cấp trên {parent}."))
+                    Error::invalid(
+                        "unit_parent_missing",
+                        format!("Không tìm thấy đơn vị cấp trên {parent}."),
+                    )
                 })?;
             }
             // Only someone who sees everything may create the root.
@@ -123,25 +143,43 @@ impl ScopedStore {
         self.unit(code).await?;
         if let Some(parent) = &change.parent {
             self.unit(parent.as_str()).await.map_err(|_| {
-                Error::invalid("unit_parent_missing", format!("Không tìm thấy đơn vị cấp trên {parent}."))
+                Error::invalid(
+                    "unit_parent_missing",
+                    format!("Không tìm thấy đơn vị cấp trên {parent}."),
+                )
             })?;
         }
         // The store re-reads both units inside the write transaction, so a concurrent change
         // shows up as a version conflict, not a lost update.
-        self.store.change_unit(actor, now, code, version, change).await
+        self.store
+            .change_unit(actor, now, code, version, change)
+            .await
     }
 
     /// Imports a file; only ministry-wide staff may, since rows may attach anywhere.
-    pub async fn import_units(&self, actor: &str, now: OffsetDateTime, rows: &[ImportRow]) -> Result<usize> {
+    pub async fn import_units(
+        &self,
+        actor: &str,
+        now: OffsetDateTime,
+        rows: &[ImportRow],
+    ) -> Result<usize> {
         if self.scope != Scope::All {
             return Err(Error::forbidden());
         }
         self.store.import_units(actor, now, rows).await
     }
 
-    pub async fn list_users(&self, after: Option<&str>, unit_code: Option<&str>, limit: i64) -> Result<Page<User>> {
+    pub async fn list_users(
+        &self,
+        after: Option<&str>,
+        unit_code: Option<&str>,
+        limit: i64,
+    ) -> Result<Page<User>> {
         let limit = clamp(limit);
-        let mut items = self.store.list_users_in(self.scope.path_bounds(), after, unit_code, limit + 1).await?;
+        let mut items = self
+            .store
+            .list_users_in(self.scope.path_bounds(), after, unit_code, limit + 1)
+            .await?;
         let next = if items.len() as i64 > limit {
             items.truncate(limit as usize);
             items.last().map(|u| u.username.clone())
@@ -154,7 +192,10 @@ impl ScopedStore {
     pub async fn user(&self, username: &str) -> Result<User> {
         match self.store.credentials(username).await? {
             Some(c) if self.scope.contains(&c.user.unit_path) => Ok(c.user),
-            _ => Err(Error::not_found("user_not_found", "Không tìm thấy người dùng.")),
+            _ => Err(Error::not_found(
+                "user_not_found",
+                "Không tìm thấy người dùng.",
+            )),
         }
     }
 
@@ -165,9 +206,12 @@ impl ScopedStore {
         new: &NewUser,
         password_hash: &str,
     ) -> Result<User> {
-        self.unit(&new.unit_code)
-            .await
-            .map_err(|_| Error::invalid("unit_not_found", format!("Không tìm thấy đơn vị {}.", new.unit_code)))?;
+        self.unit(&new.unit_code).await.map_err(|_| {
+            Error::invalid(
+                "unit_not_found",
+                format!("Không tìm thấy đơn vị {}.", new.unit_code),
+            )
+        })?;
         self.store.create_user(actor, now, new, password_hash).await
     }
 

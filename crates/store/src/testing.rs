@@ -51,7 +51,12 @@ impl TestDb {
         let url = format!("sqlite:{}", dir.path().join("motcua.db").display());
         let store = Store::open(&url).await.expect("open sqlite");
         store.migrate().await.expect("migrate sqlite");
-        TestDb { store, url, _dir: Some(dir), pg_name: None }
+        TestDb {
+            store,
+            url,
+            _dir: Some(dir),
+            pg_name: None,
+        }
     }
 
     /// A new PostgreSQL database, or `None` when `MOTCUA_TEST_POSTGRES=skip`.
@@ -62,7 +67,9 @@ impl TestDb {
             return None;
         }
         let admin = admin_url();
-        CLEANED.get_or_init(|| drop_stale_databases(admin.clone())).await;
+        CLEANED
+            .get_or_init(|| drop_stale_databases(admin.clone()))
+            .await;
         let name = format!(
             "motcua_t_{}_{}",
             std::process::id(),
@@ -76,7 +83,12 @@ impl TestDb {
             )
         });
         store.migrate().await.expect("migrate postgres");
-        Some(TestDb { store, url, _dir: None, pg_name: Some(name) })
+        Some(TestDb {
+            store,
+            url,
+            _dir: None,
+            pg_name: Some(name),
+        })
     }
 
     /// Closes the store and drops its PostgreSQL database.
@@ -84,9 +96,11 @@ impl TestDb {
         self.store.close().await;
         if let Some(name) = self.pg_name {
             if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url()).await {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")))
-                    .execute(&mut conn)
-                    .await;
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                )))
+                .execute(&mut conn)
+                .await;
             }
         }
     }
@@ -94,7 +108,9 @@ impl TestDb {
 
 /// Removes databases left by earlier test processes that died before cleaning up.
 async fn drop_stale_databases(admin: String) {
-    let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await else { return };
+    let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await else {
+        return;
+    };
     let names: Vec<String> =
         sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'motcua\\_t\\_%'")
             .fetch_all(&mut conn)
@@ -104,9 +120,11 @@ async fn drop_stale_databases(admin: String) {
         let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
         let alive = pid.is_some_and(|p| std::path::Path::new(&format!("/proc/{p}")).exists());
         if !alive {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")))
-                .execute(&mut conn)
-                .await;
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+            )))
+            .execute(&mut conn)
+            .await;
         }
     }
 }
@@ -141,12 +159,14 @@ impl TestDb {
     pub async fn raw(&self, sql: &str) -> Result<u64, sqlx::Error> {
         let sql = sqlx::AssertSqlSafe(sql.to_string());
         match &self.store.backend {
-            crate::backend::Backend::Sqlite { writer, .. } => {
-                sqlx::raw_sql(sql).execute(writer).await.map(|r| r.rows_affected())
-            }
-            crate::backend::Backend::Postgres(pool) => {
-                sqlx::raw_sql(sql).execute(pool).await.map(|r| r.rows_affected())
-            }
+            crate::backend::Backend::Sqlite { writer, .. } => sqlx::raw_sql(sql)
+                .execute(writer)
+                .await
+                .map(|r| r.rows_affected()),
+            crate::backend::Backend::Postgres(pool) => sqlx::raw_sql(sql)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected()),
         }
     }
 }

@@ -1,0 +1,101 @@
+//! Settings of a running server. `motcua print-default-config` prints them as TOML; every
+//! setting can come from the file (`--config`), and the common ones from flags or environment.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address the web UI and API listen on.
+    pub listen: String,
+    /// `sqlite:PATH` (default, embedded) or `postgres://user@host:port/db`.
+    pub database_url: String,
+    /// Where attachments and the embedded database live.
+    pub data_dir: String,
+    /// Prometheus metrics listener, e.g. `127.0.0.1:9464`; off when empty.
+    pub metrics_listen: Option<String>,
+    /// Public address of the service as users reach it; `https://…` turns on Secure cookies.
+    pub public_url: Option<String>,
+    /// Trust `X-Forwarded-Proto` from a reverse proxy to decide whether the request used TLS.
+    pub trust_forwarded_proto: bool,
+    /// `text` or `json` log lines.
+    pub log_format: String,
+    pub auth: AuthConfig,
+    pub limits: LimitsConfig,
+    pub organisation: OrganisationConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// Lifetime of a web session (sign-in through the login page).
+    pub session_minutes: i64,
+    /// Lifetime of an API token from `POST /api/v1/auth/token`.
+    pub token_minutes: i64,
+    /// Failed sign-ins for one username within the window before further tries are refused.
+    pub max_failures: i64,
+    pub failure_window_minutes: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// Largest request body accepted, in bytes (JSON and forms).
+    pub max_body_bytes: usize,
+}
+
+/// The ministry root created on first start when the database has no units.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OrganisationConfig {
+    pub root_code: String,
+    pub root_name: String,
+    pub root_short_name: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8080".into(),
+            database_url: "sqlite:motcua-data/motcua.db".into(),
+            data_dir: "motcua-data".into(),
+            metrics_listen: None,
+            public_url: None,
+            trust_forwarded_proto: false,
+            log_format: "text".into(),
+            auth: AuthConfig::default(),
+            limits: LimitsConfig::default(),
+            organisation: OrganisationConfig::default(),
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig { session_minutes: 12 * 60, token_minutes: 8 * 60, max_failures: 5, failure_window_minutes: 15 }
+    }
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig { max_body_bytes: 1024 * 1024 }
+    }
+}
+
+impl Default for OrganisationConfig {
+    fn default() -> Self {
+        OrganisationConfig {
+            root_code: "000.00.00.G00".into(),
+            root_name: "Bộ (đổi tên trong trang Đơn vị)".into(),
+            root_short_name: "Bộ".into(),
+        }
+    }
+}
+
+impl Config {
+    /// Whether cookies must carry `Secure` for this request.
+    pub fn secure_cookies(&self, forwarded_proto: Option<&str>) -> bool {
+        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+            || (self.trust_forwarded_proto && forwarded_proto == Some("https"))
+    }
+}

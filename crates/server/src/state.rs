@@ -1,0 +1,60 @@
+//! Shared state of the running service.
+
+use std::sync::Arc;
+
+use motcua_store::{ScopedStore, Store};
+use motcua_domain::scope::Scope;
+use time::OffsetDateTime;
+
+use crate::clock::Clock;
+use crate::config::Config;
+
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    config: Config,
+    /// Hash checked when a username does not exist, so both cases take the same time.
+    dummy_hash: String,
+}
+
+impl AppState {
+    pub fn new(store: Store, clock: Arc<dyn Clock>, config: Config) -> Self {
+        let dummy_hash = crate::password::hash("motcua-dummy-password").unwrap_or_default();
+        AppState { inner: Arc::new(Inner { store, clock, config, dummy_hash }) }
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        self.inner.clock.now()
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    pub(crate) fn dummy_hash(&self) -> &str {
+        &self.inner.dummy_hash
+    }
+
+    /// The unscoped store: only for sign-in, sessions and health checks. Handlers get a
+    /// [`ScopedStore`] through the `Ctx` extractors instead.
+    pub(crate) fn unscoped_store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub(crate) async fn prune(&self, now: OffsetDateTime, keep_failures_since: OffsetDateTime) -> motcua_domain::Result<u64> {
+        self.inner.store.prune(now, keep_failures_since).await
+    }
+
+    pub async fn close(&self) {
+        self.inner.store.close().await;
+    }
+
+    pub(crate) fn scoped_store(&self, scope: Scope) -> ScopedStore {
+        self.inner.store.scoped(scope)
+    }
+}
