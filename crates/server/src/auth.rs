@@ -40,7 +40,11 @@ pub fn csrf_for(session_token: &str) -> String {
 
 /// Constant-time comparison for secrets.
 pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
@@ -94,39 +98,60 @@ pub async fn sign_in(
     let store = state.unscoped_store();
     let now = state.now();
     // Throttle on what was typed (bounded), so unknown names are throttled too.
-    let username = parse_username(username_input)
-        .unwrap_or_else(|_| username_input.trim().to_lowercase().chars().take(64).collect());
+    let username = parse_username(username_input).unwrap_or_else(|_| {
+        username_input
+            .trim()
+            .to_lowercase()
+            .chars()
+            .take(64)
+            .collect()
+    });
     let window = time::Duration::minutes(state.config().auth.failure_window_minutes);
     let failures = store.login_failures_since(&username, now - window).await?;
     if failures >= state.config().auth.max_failures {
-        store.record_login_failure(now, &username, "throttled", false).await?;
+        store
+            .record_login_failure(now, &username, "throttled", false)
+            .await?;
         return Err(too_many_attempts(state));
     }
     let credentials = store.credentials(&username).await?;
-    let stored = credentials
-        .as_ref()
-        .map_or_else(|| state.dummy_hash().to_string(), |c| c.password_hash.clone());
+    let stored = credentials.as_ref().map_or_else(
+        || state.dummy_hash().to_string(),
+        |c| c.password_hash.clone(),
+    );
     let matches = password::verify_async(password_input.to_string(), stored).await;
     let user = match credentials {
         Some(c) if matches && c.user.active => c.user,
         Some(c) if matches => {
-            store.record_login_failure(now, &username, "inactive", true).await?;
+            store
+                .record_login_failure(now, &username, "inactive", true)
+                .await?;
             drop(c);
             return Err(invalid_credentials());
         }
         Some(_) => {
-            store.record_login_failure(now, &username, "wrong_password", true).await?;
+            store
+                .record_login_failure(now, &username, "wrong_password", true)
+                .await?;
             return Err(invalid_credentials());
         }
         None => {
-            store.record_login_failure(now, &username, "unknown_user", true).await?;
+            store
+                .record_login_failure(now, &username, "unknown_user", true)
+                .await?;
             return Err(invalid_credentials());
         }
     };
-    let minutes = if kind == "web" { state.config().auth.session_minutes } else { state.config().auth.token_minutes };
+    let minutes = if kind == "web" {
+        state.config().auth.session_minutes
+    } else {
+        state.config().auth.token_minutes
+    };
     let expires_at = now + time::Duration::minutes(minutes);
     let token = new_token();
-    store.create_session(now, &user, &token_hash(&token), kind, expires_at).await?;
+    store
+        .create_session(now, &user, &token_hash(&token), kind, expires_at)
+        .await?;
     Ok((token, expires_at, user))
 }
 
@@ -157,7 +182,11 @@ impl Ctx {
 
     /// 403 unless the person holds one of `roles`.
     pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
-        if self.user.has_any(roles) { Ok(()) } else { Err(ApiError(Error::forbidden())) }
+        if self.user.has_any(roles) {
+            Ok(())
+        } else {
+            Err(ApiError(Error::forbidden()))
+        }
     }
 
     pub fn actor(&self) -> &str {
@@ -168,13 +197,19 @@ impl Ctx {
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let now = state.now();
         let bearer = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(str::trim);
         let (token, kind, via) = match (bearer, cookie(&parts.headers, SESSION_COOKIE)) {
             (Some(t), _) => (t.to_string(), "api", Credential::Bearer),
@@ -182,8 +217,14 @@ impl FromRequestParts<AppState> for Ctx {
             (None, None) => return Err(ApiError(Error::unauthenticated())),
         };
         // A browser session calling the API must prove the call came from our own pages.
-        if via == Credential::Cookie && !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
-            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+        if via == Credential::Cookie
+            && !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS)
+        {
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
             if !same_secret(sent, &csrf_for(&token)) {
                 return Err(ApiError(csrf_error()));
             }
@@ -198,7 +239,13 @@ impl FromRequestParts<AppState> for Ctx {
             )));
         };
         let store = state.scoped_store(scope_of(&session.user));
-        Ok(Ctx { user: session.user, store, token_hash: hash, via, now })
+        Ok(Ctx {
+            user: session.user,
+            store,
+            token_hash: hash,
+            via,
+            now,
+        })
     }
 }
 
@@ -230,22 +277,41 @@ impl PageCtx {
 
     /// Every form carries the session's CSRF token.
     pub fn check_csrf(&self, sent: &str) -> Result<()> {
-        if same_secret(sent, &self.csrf) { Ok(()) } else { Err(csrf_error()) }
+        if same_secret(sent, &self.csrf) {
+            Ok(())
+        } else {
+            Err(csrf_error())
+        }
     }
 
     pub fn require(&self, roles: &[Role]) -> Result<()> {
-        if self.user.has_any(roles) { Ok(()) } else { Err(Error::forbidden()) }
+        if self.user.has_any(roles) {
+            Ok(())
+        } else {
+            Err(Error::forbidden())
+        }
     }
 }
 
 impl FromRequestParts<AppState> for PageCtx {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let now = state.now();
         let to_login = || {
-            let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-            let next = if next.starts_with('/') && !next.starts_with("//") { next } else { "/" };
+            let next = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            let next = if next.starts_with('/') && !next.starts_with("//") {
+                next
+            } else {
+                "/"
+            };
             Redirect::to(&format!("/login?next={}", crate::pages::url_encode(next))).into_response()
         };
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE).map(str::to_string) else {
@@ -255,7 +321,13 @@ impl FromRequestParts<AppState> for PageCtx {
         match state.unscoped_store().session(&hash, "web", now).await {
             Ok(Some(session)) => {
                 let store = state.scoped_store(scope_of(&session.user));
-                Ok(PageCtx { user: session.user, store, csrf: csrf_for(&token), token_hash: hash, now })
+                Ok(PageCtx {
+                    user: session.user,
+                    store,
+                    csrf: csrf_for(&token),
+                    token_hash: hash,
+                    now,
+                })
             }
             Ok(None) => Err(to_login()),
             Err(e) => Err(crate::pages::error_page(&e)),

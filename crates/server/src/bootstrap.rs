@@ -28,12 +28,20 @@ pub async fn ensure_initial_data(
 ) -> Result<Bootstrapped> {
     let mut done = Bootstrapped::default();
     if store.unit_count().await? == 0 {
-        let root = NewUnit::parse(&org.root_code, &org.root_name, Some(&org.root_short_name), 0, None)?;
+        let root = NewUnit::parse(
+            &org.root_code,
+            &org.root_name,
+            Some(&org.root_short_name),
+            0,
+            None,
+        )?;
         store.create_unit("system", now, &root).await?;
         done.root_created = Some(root.code.to_string());
     }
     if store.user_count().await? == 0 {
-        let Some(root) = store.root_unit().await? else { return Ok(done) };
+        let Some(root) = store.root_unit().await? else {
+            return Ok(done);
+        };
         let (password, generated) = match admin_password.filter(|p| !p.is_empty()) {
             Some(p) => (p, false),
             None => (generate_password(), true),
@@ -56,5 +64,8 @@ pub async fn ensure_initial_data(
 pub fn generate_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let bytes: [u8; 16] = rand::random();
-    bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect()
+    bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect()
 }

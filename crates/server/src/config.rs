@@ -72,13 +72,20 @@ impl Default for Config {
 
 impl Default for AuthConfig {
     fn default() -> Self {
-        AuthConfig { session_minutes: 12 * 60, token_minutes: 8 * 60, max_failures: 5, failure_window_minutes: 15 }
+        AuthConfig {
+            session_minutes: 12 * 60,
+            token_minutes: 8 * 60,
+            max_failures: 5,
+            failure_window_minutes: 15,
+        }
     }
 }
 
 impl Default for LimitsConfig {
     fn default() -> Self {
-        LimitsConfig { max_body_bytes: 1024 * 1024 }
+        LimitsConfig {
+            max_body_bytes: 1024 * 1024,
+        }
     }
 }
 
@@ -95,7 +102,9 @@ impl Default for OrganisationConfig {
 impl Config {
     /// Whether cookies must carry `Secure` for this request.
     pub fn secure_cookies(&self, forwarded_proto: Option<&str>) -> bool {
-        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
             || (self.trust_forwarded_proto && forwarded_proto == Some("https"))
     }
 }

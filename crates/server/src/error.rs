@@ -56,12 +56,18 @@ impl IntoResponse for ApiError {
         let mut response = (
             status,
             axum::Json(ErrorBody {
-                error: ErrorDetail { code: e.code.to_string(), message: e.message, details: e.details },
+                error: ErrorDetail {
+                    code: e.code.to_string(),
+                    message: e.message,
+                    details: e.details,
+                },
             }),
         )
             .into_response();
         if status == StatusCode::TOO_MANY_REQUESTS {
-            response.headers_mut().insert("retry-after", axum::http::HeaderValue::from_static("900"));
+            response
+                .headers_mut()
+                .insert("retry-after", axum::http::HeaderValue::from_static("900"));
         }
         response
     }
@@ -70,5 +76,9 @@ impl IntoResponse for ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 pub fn body_too_large() -> Error {
-    Error::new(ErrorKind::TooLarge, "body_too_large", "Dữ liệu gửi lên quá lớn.")
+    Error::new(
+        ErrorKind::TooLarge,
+        "body_too_large",
+        "Dữ liệu gửi lên quá lớn.",
+    )
 }

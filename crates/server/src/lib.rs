@@ -33,11 +33,20 @@ pub fn app(state: AppState) -> Router {
     let doc_json = doc.to_pretty_json().unwrap_or_default();
     let pages = Router::new()
         .route("/", get(pages::session::home))
-        .route("/login", get(pages::session::login_form).post(pages::session::login_submit))
+        .route(
+            "/login",
+            get(pages::session::login_form).post(pages::session::login_submit),
+        )
         .route("/logout", post(pages::session::logout))
-        .route("/password", get(pages::session::password_form).post(pages::session::password_submit))
+        .route(
+            "/password",
+            get(pages::session::password_form).post(pages::session::password_submit),
+        )
         .route("/units", get(pages::units::tree).post(pages::units::create))
-        .route("/units/{code}", get(pages::units::unit_page).post(pages::units::change))
+        .route(
+            "/units/{code}",
+            get(pages::units::unit_page).post(pages::units::change),
+        )
         .route("/users", get(pages::users::list).post(pages::users::create))
         .route("/audit", get(pages::audit::list))
         .route("/static/app.css", get(stylesheet));
@@ -79,7 +88,11 @@ impl error::ApiError {
 async fn fallback(uri: axum::http::Uri) -> axum::response::Response {
     use axum::response::IntoResponse;
     if uri.path().starts_with("/api/") {
-        error::ApiError(motcua_domain::Error::not_found("route_not_found", "Không có địa chỉ API này.")).into_response()
+        error::ApiError(motcua_domain::Error::not_found(
+            "route_not_found",
+            "Không có địa chỉ API này.",
+        ))
+        .into_response()
     } else {
         pages::not_found().await
     }
@@ -87,19 +100,29 @@ async fn fallback(uri: axum::http::Uri) -> axum::response::Response {
 
 async fn stylesheet() -> impl axum::response::IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         include_str!("../static/app.css"),
     )
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    if let Some(addr) = state.config().metrics_listen.clone().filter(|a| !a.is_empty()) {
+    if let Some(addr) = state
+        .config()
+        .metrics_listen
+        .clone()
+        .filter(|a| !a.is_empty())
+    {
         metrics_layer::install(&addr)?;
     }
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
     let app = app(state.clone());
-    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
     housekeeping.abort();
     state.close().await;
     result

@@ -26,9 +26,12 @@ pub async fn record(request: Request, next: Next) -> Response {
 }
 
 pub fn install(addr: &str) -> std::io::Result<()> {
-    let socket: std::net::SocketAddr = addr
-        .parse()
-        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("invalid metrics address {addr}")))?;
+    let socket: std::net::SocketAddr = addr.parse().map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("invalid metrics address {addr}"),
+        )
+    })?;
     PrometheusBuilder::new()
         .with_http_listener(socket)
         .install()

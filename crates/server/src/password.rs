@@ -28,17 +28,25 @@ pub fn hash(password: &str) -> Result<String> {
 /// Whether `password` matches the stored hash. Hashes made with other parameters still verify
 /// (the parameters travel in the PHC string).
 pub fn verify(password: &str, stored: &str) -> bool {
-    let Ok(parsed) = PasswordHash::new(stored) else { return false };
-    Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return false;
+    };
+    Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok()
 }
 
 /// Hashes on the blocking pool so a sign-in never stalls the async workers.
 pub async fn hash_async(password: String) -> Result<String> {
-    tokio::task::spawn_blocking(move || hash(&password)).await.map_err(|_| Error::internal())?
+    tokio::task::spawn_blocking(move || hash(&password))
+        .await
+        .map_err(|_| Error::internal())?
 }
 
 pub async fn verify_async(password: String, stored: String) -> bool {
-    tokio::task::spawn_blocking(move || verify(&password, &stored)).await.unwrap_or(false)
+    tokio::task::spawn_blocking(move || verify(&password, &stored))
+        .await
+        .unwrap_or(false)
 }
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use motcua_store::{ScopedStore, Store};
 use motcua_domain::scope::Scope;
+use motcua_store::{ScopedStore, Store};
 use time::OffsetDateTime;
 
 use crate::clock::Clock;
@@ -25,7 +25,14 @@ struct Inner {
 impl AppState {
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: Config) -> Self {
         let dummy_hash = crate::password::hash("motcua-dummy-password").unwrap_or_default();
-        AppState { inner: Arc::new(Inner { store, clock, config, dummy_hash }) }
+        AppState {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                config,
+                dummy_hash,
+            }),
+        }
     }
 
     pub fn now(&self) -> OffsetDateTime {
@@ -46,7 +53,11 @@ impl AppState {
         &self.inner.store
     }
 
-    pub(crate) async fn prune(&self, now: OffsetDateTime, keep_failures_since: OffsetDateTime) -> motcua_domain::Result<u64> {
+    pub(crate) async fn prune(
+        &self,
+        now: OffsetDateTime,
+        keep_failures_since: OffsetDateTime,
+    ) -> motcua_domain::Result<u64> {
         self.inner.store.prune(now, keep_failures_since).await
     }
 

@@ -37,7 +37,8 @@ impl From<AuditEntry> for AuditOut {
         AuditOut {
             seq: e.seq,
             at: vn_time(motcua_store::from_micros(e.at_micros)),
-            summary: serde_json::from_str(&e.summary).unwrap_or(serde_json::Value::String(e.summary)),
+            summary: serde_json::from_str(&e.summary)
+                .unwrap_or(serde_json::Value::String(e.summary)),
             actor: e.actor,
             action: e.action,
             object_type: e.object_type,
@@ -78,8 +79,14 @@ impl AuditQuery {
             object_type: non_empty(&self.object_type),
             object_id: non_empty(&self.object_id),
             actor: non_empty(&self.actor),
-            from_us: non_empty(&self.from).map(|v| parse_instant("from", &v)).transpose()?.map(motcua_store::to_micros),
-            to_us: non_empty(&self.to).map(|v| parse_instant("to", &v)).transpose()?.map(motcua_store::to_micros),
+            from_us: non_empty(&self.from)
+                .map(|v| parse_instant("from", &v))
+                .transpose()?
+                .map(motcua_store::to_micros),
+            to_us: non_empty(&self.to)
+                .map(|v| parse_instant("to", &v))
+                .transpose()?
+                .map(motcua_store::to_micros),
             before_seq: self.before,
         })
     }
@@ -89,8 +96,17 @@ impl AuditQuery {
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
     security(("bearer" = []), ("session_cookie" = [])),
     responses((status = 200, body = AuditPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn list_audit(ctx: Ctx, QueryParams(q): QueryParams<AuditQuery>) -> ApiResult<Json<AuditPage>> {
+pub async fn list_audit(
+    ctx: Ctx,
+    QueryParams(q): QueryParams<AuditQuery>,
+) -> ApiResult<Json<AuditPage>> {
     ctx.require(CAN_READ_AUDIT)?;
-    let page = ctx.store.audit(&q.to_filter()?, q.limit.unwrap_or(DEFAULT_LIMIT)).await?;
-    Ok(Json(AuditPage { items: page.items.into_iter().map(AuditOut::from).collect(), next: page.next }))
+    let page = ctx
+        .store
+        .audit(&q.to_filter()?, q.limit.unwrap_or(DEFAULT_LIMIT))
+        .await?;
+    Ok(Json(AuditPage {
+        items: page.items.into_iter().map(AuditOut::from).collect(),
+        next: page.next,
+    }))
 }

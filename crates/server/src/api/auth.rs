@@ -35,9 +35,15 @@ pub struct TokenOut {
 /// answer 429 until the window passes.
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenIn,
     responses((status = 200, body = TokenOut), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn create_token(State(state): State<AppState>, JsonBody(body): JsonBody<TokenIn>) -> ApiResult<Json<TokenOut>> {
+pub async fn create_token(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<TokenIn>,
+) -> ApiResult<Json<TokenOut>> {
     let (token, expires_at, _) = sign_in(&state, &body.username, &body.password, "api").await?;
-    Ok(Json(TokenOut { token, expires_at: vn_time(expires_at) }))
+    Ok(Json(TokenOut {
+        token,
+        expires_at: vn_time(expires_at),
+    }))
 }
 
 /// Ends the token (or session) used for this call.
@@ -45,7 +51,10 @@ pub async fn create_token(State(state): State<AppState>, JsonBody(body): JsonBod
     security(("bearer" = []), ("session_cookie" = [])),
     responses((status = 204), (status = 401, body = ErrorBody)))]
 pub async fn revoke_token(State(state): State<AppState>, ctx: Ctx) -> ApiResult<StatusCode> {
-    state.unscoped_store().delete_session(ctx.now(), &ctx.user, &ctx.token_hash).await?;
+    state
+        .unscoped_store()
+        .delete_session(ctx.now(), &ctx.user, &ctx.token_hash)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -66,7 +75,14 @@ pub async fn change_password(
     ctx: Ctx,
     JsonBody(body): JsonBody<ChangePasswordIn>,
 ) -> ApiResult<StatusCode> {
-    change_own_password(&state, &ctx.user.username, &body.current_password, &body.new_password, ctx.now()).await?;
+    change_own_password(
+        &state,
+        &ctx.user.username,
+        &body.current_password,
+        &body.new_password,
+        ctx.now(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -80,9 +96,15 @@ pub async fn change_own_password(
 ) -> Result<(), Error> {
     check_password(new)?;
     let store = state.unscoped_store();
-    let credentials = store.credentials(username).await?.ok_or_else(Error::unauthenticated)?;
+    let credentials = store
+        .credentials(username)
+        .await?
+        .ok_or_else(Error::unauthenticated)?;
     if !password::verify_async(current.to_string(), credentials.password_hash).await {
-        return Err(Error::invalid("current_password_wrong", "Mật khẩu hiện tại không đúng."));
+        return Err(Error::invalid(
+            "current_password_wrong",
+            "Mật khẩu hiện tại không đúng.",
+        ));
     }
     let hash = password::hash_async(new.to_string()).await?;
     store.set_password(username, now, username, &hash).await

@@ -119,7 +119,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T>
 }
 
 fn query_rejection(rejection: &QueryRejection) -> Error {
-    Error::bad_request("invalid_query", format!("Tham số truy vấn không hợp lệ: {}", rejection.body_text()))
+    Error::bad_request(
+        "invalid_query",
+        format!("Tham số truy vấn không hợp lệ: {}", rejection.body_text()),
+    )
 }
 
 /// Vietnam time (UTC+07:00, no daylight saving) in RFC 3339, as the API answers.

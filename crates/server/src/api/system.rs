@@ -26,8 +26,20 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>
     let store = state.unscoped_store();
     let database = store.engine().name().to_string();
     match store.ping().await {
-        Ok(()) => (StatusCode::OK, Json(Health { status: "ok".into(), database })),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "database_unavailable".into(), database })),
+        Ok(()) => (
+            StatusCode::OK,
+            Json(Health {
+                status: "ok".into(),
+                database,
+            }),
+        ),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(Health {
+                status: "database_unavailable".into(),
+                database,
+            }),
+        ),
     }
 }
 
@@ -39,5 +51,8 @@ pub struct OpenApiJson(pub Arc<String>);
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "system",
     responses((status = 200, description = "OpenAPI document", content_type = "application/json")))]
 pub async fn openapi_json(Extension(doc): Extension<OpenApiJson>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], doc.0.as_str().to_owned())
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        doc.0.as_str().to_owned(),
+    )
 }

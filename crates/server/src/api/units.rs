@@ -79,10 +79,24 @@ pub struct UnitQuery {
 #[utoipa::path(get, path = "/api/v1/units", tag = "units", params(UnitQuery),
     security(("bearer" = []), ("session_cookie" = [])),
     responses((status = 200, body = UnitPage), (status = 401, body = ErrorBody)))]
-pub async fn list_units(ctx: Ctx, QueryParams(q): QueryParams<UnitQuery>) -> ApiResult<Json<UnitPage>> {
-    let filter = UnitFilter { after: q.after, level: q.level, query: q.q.filter(|s| !s.trim().is_empty()), active: q.active };
-    let page = ctx.store.list_units(&filter, q.limit.unwrap_or(DEFAULT_LIMIT)).await?;
-    Ok(Json(UnitPage { items: page.items.into_iter().map(UnitOut::from).collect(), next: page.next }))
+pub async fn list_units(
+    ctx: Ctx,
+    QueryParams(q): QueryParams<UnitQuery>,
+) -> ApiResult<Json<UnitPage>> {
+    let filter = UnitFilter {
+        after: q.after,
+        level: q.level,
+        query: q.q.filter(|s| !s.trim().is_empty()),
+        active: q.active,
+    };
+    let page = ctx
+        .store
+        .list_units(&filter, q.limit.unwrap_or(DEFAULT_LIMIT))
+        .await?;
+    Ok(Json(UnitPage {
+        items: page.items.into_iter().map(UnitOut::from).collect(),
+        next: page.next,
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -106,9 +120,18 @@ pub struct CreateUnitIn {
     security(("bearer" = []), ("session_cookie" = [])),
     responses((status = 201, body = UnitOut), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create_unit(ctx: Ctx, JsonBody(body): JsonBody<CreateUnitIn>) -> ApiResult<(StatusCode, Json<UnitOut>)> {
+pub async fn create_unit(
+    ctx: Ctx,
+    JsonBody(body): JsonBody<CreateUnitIn>,
+) -> ApiResult<(StatusCode, Json<UnitOut>)> {
     ctx.require(&[Role::Admin])?;
-    let new = NewUnit::parse(&body.code, &body.name, body.short_name.as_deref(), body.level, body.parent_code.as_deref())?;
+    let new = NewUnit::parse(
+        &body.code,
+        &body.name,
+        body.short_name.as_deref(),
+        body.level,
+        body.parent_code.as_deref(),
+    )?;
     let unit = ctx.store.create_unit(ctx.actor(), ctx.now(), &new).await?;
     Ok((StatusCode::CREATED, Json(unit.into())))
 }
@@ -118,7 +141,9 @@ pub async fn create_unit(ctx: Ctx, JsonBody(body): JsonBody<CreateUnitIn>) -> Ap
     security(("bearer" = []), ("session_cookie" = [])),
     responses((status = 200, body = UnitOut), (status = 404, body = ErrorBody)))]
 pub async fn get_unit(ctx: Ctx, Path(code): Path<String>) -> ApiResult<Json<UnitOut>> {
-    Ok(Json(ctx.store.unit(&code.to_ascii_uppercase()).await?.into()))
+    Ok(Json(
+        ctx.store.unit(&code.to_ascii_uppercase()).await?.into(),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -147,8 +172,22 @@ pub async fn patch_unit(
     JsonBody(body): JsonBody<PatchUnitIn>,
 ) -> ApiResult<Json<UnitOut>> {
     ctx.require(&[Role::Admin])?;
-    let change = unit_change(body.name.as_deref(), body.short_name.as_deref(), body.parent_code.as_deref(), body.active)?;
-    let unit = ctx.store.change_unit(ctx.actor(), ctx.now(), &code.to_ascii_uppercase(), body.version, &change).await?;
+    let change = unit_change(
+        body.name.as_deref(),
+        body.short_name.as_deref(),
+        body.parent_code.as_deref(),
+        body.active,
+    )?;
+    let unit = ctx
+        .store
+        .change_unit(
+            ctx.actor(),
+            ctx.now(),
+            &code.to_ascii_uppercase(),
+            body.version,
+            &change,
+        )
+        .await?;
     Ok(Json(unit.into()))
 }
 
@@ -161,11 +200,23 @@ pub fn unit_change(
 ) -> Result<UnitChange, Error> {
     Ok(UnitChange {
         name: name
-            .map(|n| motcua_domain::text::required("name", "Tên đơn vị", n, motcua_domain::unit::NAME_MAX))
+            .map(|n| {
+                motcua_domain::text::required(
+                    "name",
+                    "Tên đơn vị",
+                    n,
+                    motcua_domain::unit::NAME_MAX,
+                )
+            })
             .transpose()?,
         short_name: short_name
             .map(|s| {
-                motcua_domain::text::optional("short_name", "Tên viết tắt", Some(s), motcua_domain::unit::SHORT_NAME_MAX)
+                motcua_domain::text::optional(
+                    "short_name",
+                    "Tên viết tắt",
+                    Some(s),
+                    motcua_domain::unit::SHORT_NAME_MAX,
+                )
             })
             .transpose()?,
         parent: parent_code.map(UnitCode::parse).transpose()?,

@@ -12,7 +12,12 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::password;
 
 /// Roles that may list people in their scope.
-pub const CAN_LIST_USERS: &[Role] = &[Role::Admin, Role::ReformOffice, Role::Leader, Role::Inspector];
+pub const CAN_LIST_USERS: &[Role] = &[
+    Role::Admin,
+    Role::ReformOffice,
+    Role::Leader,
+    Role::Inspector,
+];
 
 #[derive(Serialize, ToSchema)]
 pub struct UserOut {
@@ -61,11 +66,24 @@ pub struct UserQuery {
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", params(UserQuery),
     security(("bearer" = []), ("session_cookie" = [])),
     responses((status = 200, body = UserPage), (status = 403, body = ErrorBody)))]
-pub async fn list_users(ctx: Ctx, QueryParams(q): QueryParams<UserQuery>) -> ApiResult<Json<UserPage>> {
+pub async fn list_users(
+    ctx: Ctx,
+    QueryParams(q): QueryParams<UserQuery>,
+) -> ApiResult<Json<UserPage>> {
     ctx.require(CAN_LIST_USERS)?;
     let unit = q.unit.map(|u| u.to_ascii_uppercase());
-    let page = ctx.store.list_users(q.after.as_deref(), unit.as_deref(), q.limit.unwrap_or(DEFAULT_LIMIT)).await?;
-    Ok(Json(UserPage { items: page.items.into_iter().map(UserOut::from).collect(), next: page.next }))
+    let page = ctx
+        .store
+        .list_users(
+            q.after.as_deref(),
+            unit.as_deref(),
+            q.limit.unwrap_or(DEFAULT_LIMIT),
+        )
+        .await?;
+    Ok(Json(UserPage {
+        items: page.items.into_iter().map(UserOut::from).collect(),
+        next: page.next,
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -89,12 +107,23 @@ pub struct CreateUserIn {
     security(("bearer" = []), ("session_cookie" = [])),
     responses((status = 201, body = UserOut), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
-pub async fn create_user(ctx: Ctx, JsonBody(body): JsonBody<CreateUserIn>) -> ApiResult<(StatusCode, Json<UserOut>)> {
+pub async fn create_user(
+    ctx: Ctx,
+    JsonBody(body): JsonBody<CreateUserIn>,
+) -> ApiResult<(StatusCode, Json<UserOut>)> {
     ctx.require(&[Role::Admin])?;
-    let new = NewUser::parse(&body.username, &body.full_name, &body.unit_code, &body.roles)?;
+    let new = NewUser::parse(
+        &body.username,
+        &body.full_name,
+        &body.unit_code,
+        &body.roles,
+    )?;
     check_password(&body.password)?;
     let hash = password::hash_async(body.password).await?;
-    let user = ctx.store.create_user(ctx.actor(), ctx.now(), &new, &hash).await?;
+    let user = ctx
+        .store
+        .create_user(ctx.actor(), ctx.now(), &new, &hash)
+        .await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 

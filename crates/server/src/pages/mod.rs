@@ -121,12 +121,20 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
             if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 PageError(crate::error::body_too_large())
             } else {
-                PageError(Error::bad_request("form_invalid", "Không đọc được biểu mẫu."))
+                PageError(Error::bad_request(
+                    "form_invalid",
+                    "Không đọc được biểu mẫu.",
+                ))
             }
         })?;
         serde_html_form::from_bytes(&bytes)
             .map(PageForm)
-            .map_err(|e| PageError(Error::bad_request("form_invalid", format!("Biểu mẫu không hợp lệ: {e}"))))
+            .map_err(|e| {
+                PageError(Error::bad_request(
+                    "form_invalid",
+                    format!("Biểu mẫu không hợp lệ: {e}"),
+                ))
+            })
     }
 }
 
@@ -176,11 +184,18 @@ pub fn url_encode(s: &str) -> String {
 
 /// Role names for people, joined.
 pub fn role_labels(roles: &[Role]) -> String {
-    roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ")
+    roles
+        .iter()
+        .map(|r| r.label())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub async fn not_found() -> Response {
-    error_page(&Error::not_found("page_not_found", "Trang bạn tìm không tồn tại."))
+    error_page(&Error::not_found(
+        "page_not_found",
+        "Trang bạn tìm không tồn tại.",
+    ))
 }
 
 #[cfg(test)]
@@ -189,7 +204,10 @@ mod tests {
 
     #[test]
     fn escaping_and_encoding() {
-        assert_eq!(esc("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            esc("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
         assert_eq!(url_encode("/units?q=Cục 1"), "/units%3Fq%3DC%E1%BB%A5c%201");
     }
 }

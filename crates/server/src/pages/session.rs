@@ -8,7 +8,9 @@ use motcua_domain::scope::Scope;
 use serde::Deserialize;
 
 use super::{Nav, PageForm, PageResult, flash_message, render, render_with, role_labels};
-use crate::auth::{self, LOGIN_CSRF_COOKIE, PageCtx, SESSION_COOKIE, new_token, same_secret, set_cookie, sign_in};
+use crate::auth::{
+    self, LOGIN_CSRF_COOKIE, PageCtx, SESSION_COOKIE, new_token, same_secret, set_cookie, sign_in,
+};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -31,7 +33,9 @@ pub struct LoginQuery {
 /// Only local paths may follow sign-in (no open redirect).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_string(),
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -41,12 +45,26 @@ fn login_cookie_value(headers: &HeaderMap) -> Option<String> {
 }
 
 fn is_secure(state: &AppState, headers: &HeaderMap) -> bool {
-    let proto = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok());
+    let proto = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok());
     state.config().secure_cookies(proto)
 }
 
-pub async fn login_form(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
-    login_page(&state, &headers, StatusCode::OK, safe_next(q.next.as_deref()), String::new(), None, flash_message(q.ok.as_deref()))
+pub async fn login_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<LoginQuery>,
+) -> Response {
+    login_page(
+        &state,
+        &headers,
+        StatusCode::OK,
+        safe_next(q.next.as_deref()),
+        String::new(),
+        None,
+        flash_message(q.ok.as_deref()),
+    )
 }
 
 fn login_page(
@@ -59,8 +77,20 @@ fn login_page(
     flash: Option<String>,
 ) -> Response {
     // Double-submit token for the sign-in form, which has no session yet.
-    let csrf = login_cookie_value(headers).filter(|c| c.len() == 64).unwrap_or_else(new_token);
-    let mut response = render_with(status, &LoginPage { nav: None, flash, error, csrf: csrf.clone(), next, username });
+    let csrf = login_cookie_value(headers)
+        .filter(|c| c.len() == 64)
+        .unwrap_or_else(new_token);
+    let mut response = render_with(
+        status,
+        &LoginPage {
+            nav: None,
+            flash,
+            error,
+            csrf: csrf.clone(),
+            next,
+            username,
+        },
+    );
     if let Ok(v) = set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, is_secure(state, headers)).parse() {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -78,25 +108,47 @@ pub struct LoginForm {
     password: String,
 }
 
-pub async fn login_submit(State(state): State<AppState>, headers: HeaderMap, PageForm(form): PageForm<LoginForm>) -> Response {
+pub async fn login_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageForm(form): PageForm<LoginForm>,
+) -> Response {
     let next = safe_next(form.next.as_deref());
     let cookie_token = login_cookie_value(&headers).unwrap_or_default();
     if form.csrf.is_empty() || !same_secret(&form.csrf, &cookie_token) {
         let e = auth::csrf_error();
-        return login_page(&state, &headers, StatusCode::FORBIDDEN, next, form.username, Some(e.message), None);
+        return login_page(
+            &state,
+            &headers,
+            StatusCode::FORBIDDEN,
+            next,
+            form.username,
+            Some(e.message),
+            None,
+        );
     }
     match sign_in(&state, &form.username, &form.password, "web").await {
         Ok((token, _, _)) => {
             let max_age = state.config().auth.session_minutes * 60;
             let mut response = Redirect::to(&next).into_response();
-            if let Ok(v) = set_cookie(SESSION_COOKIE, &token, max_age, is_secure(&state, &headers)).parse() {
+            if let Ok(v) =
+                set_cookie(SESSION_COOKIE, &token, max_age, is_secure(&state, &headers)).parse()
+            {
                 response.headers_mut().append(header::SET_COOKIE, v);
             }
             response
         }
         Err(e) => {
             let status = crate::error::status_of(e.kind);
-            login_page(&state, &headers, status, next, form.username, Some(e.message), None)
+            login_page(
+                &state,
+                &headers,
+                status,
+                next,
+                form.username,
+                Some(e.message),
+                None,
+            )
         }
     }
 }
@@ -107,9 +159,16 @@ pub struct CsrfForm {
     csrf: String,
 }
 
-pub async fn logout(State(state): State<AppState>, ctx: PageCtx, PageForm(form): PageForm<CsrfForm>) -> PageResult {
+pub async fn logout(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    PageForm(form): PageForm<CsrfForm>,
+) -> PageResult {
     ctx.check_csrf(&form.csrf)?;
-    state.unscoped_store().delete_session(ctx.now(), &ctx.user, &ctx.token_hash).await?;
+    state
+        .unscoped_store()
+        .delete_session(ctx.now(), &ctx.user, &ctx.token_hash)
+        .await?;
     let mut response = Redirect::to("/login").into_response();
     if let Ok(v) = set_cookie(SESSION_COOKIE, "", 0, false).parse() {
         response.headers_mut().append(header::SET_COOKIE, v);
@@ -167,7 +226,12 @@ struct PasswordPage {
 }
 
 pub async fn password_form(ctx: PageCtx) -> Response {
-    render(&PasswordPage { nav: Nav::new(&ctx, ""), flash: None, error: None, csrf: ctx.csrf.clone() })
+    render(&PasswordPage {
+        nav: Nav::new(&ctx, ""),
+        flash: None,
+        error: None,
+        csrf: ctx.csrf.clone(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -180,7 +244,11 @@ pub struct PasswordForm {
     new_password: String,
 }
 
-pub async fn password_submit(State(state): State<AppState>, ctx: PageCtx, PageForm(form): PageForm<PasswordForm>) -> PageResult {
+pub async fn password_submit(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    PageForm(form): PageForm<PasswordForm>,
+) -> PageResult {
     ctx.check_csrf(&form.csrf)?;
     let result = crate::api::auth::change_own_password(
         &state,
@@ -194,7 +262,12 @@ pub async fn password_submit(State(state): State<AppState>, ctx: PageCtx, PageFo
         Ok(()) => Ok(Redirect::to("/login?ok=password_changed").into_response()),
         Err(e) if e.kind != motcua_domain::ErrorKind::Internal => Ok(render_with(
             crate::error::status_of(e.kind),
-            &PasswordPage { nav: Nav::new(&ctx, ""), flash: None, error: Some(e.message), csrf: ctx.csrf.clone() },
+            &PasswordPage {
+                nav: Nav::new(&ctx, ""),
+                flash: None,
+                error: Some(e.message),
+                csrf: ctx.csrf.clone(),
+            },
         )),
         Err(e) => Err(e.into()),
     }

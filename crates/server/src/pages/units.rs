@@ -52,7 +52,10 @@ pub async fn tree(ctx: PageCtx, Query(query): Query<UnitsQuery>) -> PageResult {
     let q = query.q.unwrap_or_default();
     let nav = Nav::new(&ctx, "units");
     if !q.trim().is_empty() {
-        let filter = UnitFilter { query: Some(q.clone()), ..Default::default() };
+        let filter = UnitFilter {
+            query: Some(q.clone()),
+            ..Default::default()
+        };
         let page = ctx.store.list_units(&filter, 200).await?;
         return Ok(render(&UnitsPage {
             nav,
@@ -82,7 +85,10 @@ pub async fn tree(ctx: PageCtx, Query(query): Query<UnitsQuery>) -> PageResult {
                 html.push_str(&format!("<li>{}</li>", unit_link(child)));
                 continue;
             }
-            html.push_str(&format!("<li><details><summary>{}</summary><ul>", unit_link(child)));
+            html.push_str(&format!(
+                "<li><details><summary>{}</summary><ul>",
+                unit_link(child)
+            ));
             for g in grandchildren.iter().take(TREE_FANOUT) {
                 shown += 1;
                 html.push_str(&format!("<li>{}</li>", unit_link(g)));
@@ -118,7 +124,11 @@ fn unit_link(u: &Unit) -> String {
         code = esc(&u.code),
         name = esc(&u.name),
         level = esc(&level_label(u.level)),
-        inactive = if u.active { "" } else { " · ngừng hoạt động" }
+        inactive = if u.active {
+            ""
+        } else {
+            " · ngừng hoạt động"
+        }
     )
 }
 
@@ -141,12 +151,21 @@ pub struct UnitQuery {
     ok: Option<String>,
 }
 
-pub async fn unit_page(ctx: PageCtx, Path(code): Path<String>, Query(q): Query<UnitQuery>) -> PageResult {
+pub async fn unit_page(
+    ctx: PageCtx,
+    Path(code): Path<String>,
+    Query(q): Query<UnitQuery>,
+) -> PageResult {
     let unit = ctx.store.unit(&code.to_ascii_uppercase()).await?;
     show_unit(&ctx, unit, flash_message(q.ok.as_deref()), None).await
 }
 
-async fn show_unit(ctx: &PageCtx, unit: Unit, flash: Option<String>, error: Option<String>) -> PageResult {
+async fn show_unit(
+    ctx: &PageCtx,
+    unit: Unit,
+    flash: Option<String>,
+    error: Option<String>,
+) -> PageResult {
     let children = ctx.store.children(&unit.code).await?;
     // Breadcrumbs: walk up while the ancestors are inside the person's scope.
     let mut ancestors = Vec::new();
@@ -161,8 +180,14 @@ async fn show_unit(ctx: &PageCtx, unit: Unit, flash: Option<String>, error: Opti
         }
     }
     ancestors.reverse();
-    let status = if error.is_some() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
-    let child_levels = (unit.level + 1..=LEVEL_MAX).map(|l| (l, level_label(l))).collect();
+    let status = if error.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    let child_levels = (unit.level + 1..=LEVEL_MAX)
+        .map(|l| (l, level_label(l)))
+        .collect();
     Ok(super::render_with(
         status,
         &UnitPage {
@@ -203,12 +228,20 @@ pub async fn create(ctx: PageCtx, PageForm(form): PageForm<NewUnitForm>) -> Page
         .map_err(|_| Error::invalid("unit_level_invalid", "Cấp đơn vị phải là một số."))?;
     let parent = form.parent_code.as_deref().unwrap_or("").to_string();
     let outcome = async {
-        let new = NewUnit::parse(&form.code, &form.name, form.short_name.as_deref(), level, Some(&parent))?;
+        let new = NewUnit::parse(
+            &form.code,
+            &form.name,
+            form.short_name.as_deref(),
+            level,
+            Some(&parent),
+        )?;
         ctx.store.create_unit(ctx.actor(), ctx.now(), &new).await
     }
     .await;
     match outcome {
-        Ok(created) => Ok(Redirect::to(&format!("/units/{}?ok=created", created.code)).into_response()),
+        Ok(created) => {
+            Ok(Redirect::to(&format!("/units/{}?ok=created", created.code)).into_response())
+        }
         // Show the rule that was broken on the parent's page, keeping the person in context.
         Err(e) if e.kind != motcua_domain::ErrorKind::Internal && !parent.is_empty() => {
             let unit = ctx.store.unit(&parent.to_ascii_uppercase()).await?;
@@ -231,29 +264,58 @@ pub struct ChangeForm {
     parent_code: Option<String>,
 }
 
-pub async fn change(ctx: PageCtx, Path(code): Path<String>, PageForm(form): PageForm<ChangeForm>) -> PageResult {
+pub async fn change(
+    ctx: PageCtx,
+    Path(code): Path<String>,
+    PageForm(form): PageForm<ChangeForm>,
+) -> PageResult {
     ctx.check_csrf(&form.csrf)?;
     ctx.require(&[Role::Admin])?;
     let code = code.to_ascii_uppercase();
-    let version: i64 =
-        form.version.trim().parse().map_err(|_| Error::bad_request("form_invalid", "Thiếu phiên bản dữ liệu."))?;
+    let version: i64 = form
+        .version
+        .trim()
+        .parse()
+        .map_err(|_| Error::bad_request("form_invalid", "Thiếu phiên bản dữ liệu."))?;
     let (change, done) = match form.action.as_str() {
         "rename" => (
-            unit_change(Some(form.name.as_deref().unwrap_or("")), Some(form.short_name.as_deref().unwrap_or("")), None, None),
+            unit_change(
+                Some(form.name.as_deref().unwrap_or("")),
+                Some(form.short_name.as_deref().unwrap_or("")),
+                None,
+                None,
+            ),
             "saved",
         ),
-        "move" => (unit_change(None, None, Some(form.parent_code.as_deref().unwrap_or("")), None), "moved"),
+        "move" => (
+            unit_change(
+                None,
+                None,
+                Some(form.parent_code.as_deref().unwrap_or("")),
+                None,
+            ),
+            "moved",
+        ),
         "deactivate" => (unit_change(None, None, None, Some(false)), "deactivated"),
         "activate" => (unit_change(None, None, None, Some(true)), "activated"),
         _ => return Err(Error::bad_request("form_invalid", "Thao tác không hợp lệ.").into()),
     };
     let outcome = match change {
-        Ok(change) => ctx.store.change_unit(ctx.actor(), ctx.now(), &code, version, &change).await,
+        Ok(change) => {
+            ctx.store
+                .change_unit(ctx.actor(), ctx.now(), &code, version, &change)
+                .await
+        }
         Err(e) => Err(e),
     };
     match outcome {
         Ok(unit) => Ok(Redirect::to(&format!("/units/{}?ok={done}", unit.code)).into_response()),
-        Err(e) if matches!(e.kind, motcua_domain::ErrorKind::Unprocessable | motcua_domain::ErrorKind::Conflict) => {
+        Err(e)
+            if matches!(
+                e.kind,
+                motcua_domain::ErrorKind::Unprocessable | motcua_domain::ErrorKind::Conflict
+            ) =>
+        {
             let unit = ctx.store.unit(&code).await?;
             show_unit(&ctx, unit, None, Some(e.message)).await
         }

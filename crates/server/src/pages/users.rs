@@ -41,12 +41,27 @@ pub struct UsersQuery {
 
 pub async fn list(ctx: PageCtx, Query(q): Query<UsersQuery>) -> PageResult {
     ctx.require(CAN_LIST_USERS)?;
-    show(&ctx, q.after.as_deref(), flash_message(q.ok.as_deref()), None).await
+    show(
+        &ctx,
+        q.after.as_deref(),
+        flash_message(q.ok.as_deref()),
+        None,
+    )
+    .await
 }
 
-async fn show(ctx: &PageCtx, after: Option<&str>, flash: Option<String>, error: Option<String>) -> PageResult {
+async fn show(
+    ctx: &PageCtx,
+    after: Option<&str>,
+    flash: Option<String>,
+    error: Option<String>,
+) -> PageResult {
     let page = ctx.store.list_users(after, None, 100).await?;
-    let status = if error.is_some() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
+    let status = if error.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
     Ok(render_with(
         status,
         &UsersPage {
@@ -93,16 +108,24 @@ pub async fn create(ctx: PageCtx, PageForm(form): PageForm<NewUserForm>) -> Page
     ctx.check_csrf(&form.csrf)?;
     ctx.require(&[Role::Admin])?;
     let outcome = async {
-        let new = NewUser::parse(&form.username, &form.full_name, &form.unit_code, &form.roles)?;
+        let new = NewUser::parse(
+            &form.username,
+            &form.full_name,
+            &form.unit_code,
+            &form.roles,
+        )?;
         check_password(&form.password)?;
         let hash = password::hash_async(form.password.clone()).await?;
-        ctx.store.create_user(ctx.actor(), ctx.now(), &new, &hash).await
+        ctx.store
+            .create_user(ctx.actor(), ctx.now(), &new, &hash)
+            .await
     }
     .await;
     match outcome {
         Ok(_) => Ok(Redirect::to("/users?ok=user_created").into_response()),
-        Err(e) if e.kind != motcua_domain::ErrorKind::Internal => show(&ctx, None, None, Some(e.message)).await,
+        Err(e) if e.kind != motcua_domain::ErrorKind::Internal => {
+            show(&ctx, None, None, Some(e.message)).await
+        }
         Err(e) => Err(e.into()),
     }
 }
-
