@@ -4,6 +4,8 @@
 //! Needs Debian's `chromium` and `chromium-driver`; `.ci/run` installs them and runs
 //! `cargo test -p motcua --test browser -- --ignored`.
 
+#![allow(clippy::unwrap_used)] // test helpers may panic: that is how a test fails
+
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -23,7 +25,11 @@ impl Drop for Guard {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 async fn wait_for(url: &str) {
@@ -58,14 +64,22 @@ impl Browser {
 
     async fn find(&self, css: &str) -> String {
         let found = self
-            .call(reqwest::Method::POST, "/element", Some(json!({"using": "css selector", "value": css})))
+            .call(
+                reqwest::Method::POST,
+                "/element",
+                Some(json!({"using": "css selector", "value": css})),
+            )
             .await;
         found[ELEMENT_KEY].as_str().unwrap().to_string()
     }
 
     async fn text(&self, css: &str) -> String {
         let id = self.find(css).await;
-        self.call(reqwest::Method::GET, &format!("/element/{id}/text"), None).await.as_str().unwrap().to_string()
+        self.call(reqwest::Method::GET, &format!("/element/{id}/text"), None)
+            .await
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 }
 
@@ -78,7 +92,13 @@ async fn sign_in_through_the_login_page() {
     let db_url = format!("sqlite:{}", data.path().join("motcua.db").display());
     let _server = Guard(
         Command::new(env!("CARGO_BIN_EXE_motcua"))
-            .args(["serve", "--listen", &format!("127.0.0.1:{app_port}"), "--database-url", &db_url])
+            .args([
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{app_port}"),
+                "--database-url",
+                &db_url,
+            ])
             .env("MOTCUA_ADMIN_PASSWORD", "mat-khau-thu-nghiem")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -119,44 +139,100 @@ async fn sign_in_through_the_login_page() {
         .json()
         .await
         .unwrap();
-    let id = session["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {session}"));
-    let browser = Browser { client: client.clone(), base: format!("http://127.0.0.1:{driver_port}/session/{id}") };
+    let id = session["value"]["sessionId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no session: {session}"));
+    let browser = Browser {
+        client: client.clone(),
+        base: format!("http://127.0.0.1:{driver_port}/session/{id}"),
+    };
 
     // An anonymous visit lands on the login page.
-    browser.call(reqwest::Method::POST, "/url", Some(json!({"url": format!("{app}/units")}))).await;
+    browser
+        .call(
+            reqwest::Method::POST,
+            "/url",
+            Some(json!({"url": format!("{app}/units")})),
+        )
+        .await;
     assert_eq!(browser.text("h1").await, "Đăng nhập");
 
     // A wrong password keeps us there with a Vietnamese message.
     let user = browser.find("#username").await;
-    browser.call(reqwest::Method::POST, &format!("/element/{user}/value"), Some(json!({"text": "admin"}))).await;
+    browser
+        .call(
+            reqwest::Method::POST,
+            &format!("/element/{user}/value"),
+            Some(json!({"text": "admin"})),
+        )
+        .await;
     let pass = browser.find("#password").await;
-    browser.call(reqwest::Method::POST, &format!("/element/{pass}/value"), Some(json!({"text": "sai-mat-khau"}))).await;
+    browser
+        .call(
+            reqwest::Method::POST,
+            &format!("/element/{pass}/value"),
+            Some(json!({"text": "sai-mat-khau"})),
+        )
+        .await;
     let button = browser.find("#login-form button").await;
-    browser.call(reqwest::Method::POST, &format!("/element/{button}/click"), Some(json!({}))).await;
+    browser
+        .call(
+            reqwest::Method::POST,
+            &format!("/element/{button}/click"),
+            Some(json!({})),
+        )
+        .await;
     assert!(browser.text(".flash.err").await.contains("không đúng"));
 
     // The right password signs in and returns to the page we asked for.
     let pass = browser.find("#password").await;
     browser
-        .call(reqwest::Method::POST, &format!("/element/{pass}/value"), Some(json!({"text": "mat-khau-thu-nghiem"})))
+        .call(
+            reqwest::Method::POST,
+            &format!("/element/{pass}/value"),
+            Some(json!({"text": "mat-khau-thu-nghiem"})),
+        )
         .await;
     let button = browser.find("#login-form button").await;
-    browser.call(reqwest::Method::POST, &format!("/element/{button}/click"), Some(json!({}))).await;
+    browser
+        .call(
+            reqwest::Method::POST,
+            &format!("/element/{button}/click"),
+            Some(json!({})),
+        )
+        .await;
     let url = browser.call(reqwest::Method::GET, "/url", None).await;
-    assert!(url.as_str().unwrap().ends_with("/units"), "after sign-in: {url}");
+    assert!(
+        url.as_str().unwrap().ends_with("/units"),
+        "after sign-in: {url}"
+    );
     assert_eq!(browser.text("h1").await, "Cơ cấu tổ chức");
     assert!(browser.text(".who").await.contains("Quản trị hệ thống"));
 
     if let Ok(path) = std::env::var("MOTCUA_SCREENSHOT") {
-        let png = browser.call(reqwest::Method::GET, "/screenshot", None).await;
+        let png = browser
+            .call(reqwest::Method::GET, "/screenshot", None)
+            .await;
         let bytes = base64_decode(png.as_str().unwrap());
         std::fs::write(path, bytes).unwrap();
     }
 
     // Signing out ends the session.
     let logout = browser.find(".who button").await;
-    browser.call(reqwest::Method::POST, &format!("/element/{logout}/click"), Some(json!({}))).await;
-    browser.call(reqwest::Method::POST, "/url", Some(json!({"url": format!("{app}/")}))).await;
+    browser
+        .call(
+            reqwest::Method::POST,
+            &format!("/element/{logout}/click"),
+            Some(json!({})),
+        )
+        .await;
+    browser
+        .call(
+            reqwest::Method::POST,
+            "/url",
+            Some(json!({"url": format!("{app}/")})),
+        )
+        .await;
     assert_eq!(browser.text("h1").await, "Đăng nhập");
     browser.call(reqwest::Method::DELETE, "", None).await;
 }
@@ -170,11 +246,17 @@ fn base64_decode(input: &str) -> Vec<u8> {
         b'+' => 62,
         _ => 63,
     };
-    let clean: Vec<u8> = input.bytes().filter(|c| !c.is_ascii_whitespace() && *c != b'=').collect();
+    let clean: Vec<u8> = input
+        .bytes()
+        .filter(|c| !c.is_ascii_whitespace() && *c != b'=')
+        .collect();
     let mut out = Vec::with_capacity(clean.len() * 3 / 4);
     for chunk in clean.chunks(4) {
         let v: Vec<u32> = chunk.iter().map(|c| u32::from(value(*c))).collect();
-        let n = v.iter().enumerate().fold(0u32, |acc, (i, x)| acc | (x << (18 - 6 * i)));
+        let n = v
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, x)| acc | (x << (18 - 6 * i)));
         out.push((n >> 16) as u8);
         if v.len() > 2 {
             out.push((n >> 8) as u8);

@@ -38,50 +38,57 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
-/// Hash of one entry over all its fields and the previous hash. Fields are length-prefixed so
-/// that moving text between fields changes the hash.
-pub fn entry_hash(
-    seq: i64,
-    at_micros: i64,
-    actor: &str,
-    action: &str,
-    object_type: &str,
-    object_id: &str,
-    summary: &str,
-    prev_hash: &str,
-) -> String {
-    let mut hasher = Sha256::new();
-    let seq_text = seq.to_string();
-    let at_text = at_micros.to_string();
-    for field in [
-        "motcua-audit-v1",
-        &seq_text,
-        &at_text,
-        actor,
-        action,
-        object_type,
-        object_id,
-        summary,
-        prev_hash,
-    ] {
-        hasher.update((field.len() as u64).to_be_bytes());
-        hasher.update(field.as_bytes());
+/// The fields an entry's hash covers.
+#[derive(Debug, Clone, Copy)]
+pub struct HashInput<'a> {
+    pub seq: i64,
+    pub at_micros: i64,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub object_type: &'a str,
+    pub object_id: &'a str,
+    pub summary: &'a str,
+    pub prev_hash: &'a str,
+}
+
+impl HashInput<'_> {
+    /// SHA-256 over all fields and the previous hash. Fields are length-prefixed so that
+    /// moving text from one field to the next changes the hash.
+    pub fn hash(&self) -> String {
+        let mut hasher = Sha256::new();
+        let seq_text = self.seq.to_string();
+        let at_text = self.at_micros.to_string();
+        for field in [
+            "motcua-audit-v1",
+            &seq_text,
+            &at_text,
+            self.actor,
+            self.action,
+            self.object_type,
+            self.object_id,
+            self.summary,
+            self.prev_hash,
+        ] {
+            hasher.update((field.len() as u64).to_be_bytes());
+            hasher.update(field.as_bytes());
+        }
+        hex::encode(hasher.finalize())
     }
-    hex::encode(hasher.finalize())
 }
 
 impl AuditEntry {
     pub fn computed_hash(&self) -> String {
-        entry_hash(
-            self.seq,
-            self.at_micros,
-            &self.actor,
-            &self.action,
-            &self.object_type,
-            &self.object_id,
-            &self.summary,
-            &self.prev_hash,
-        )
+        HashInput {
+            seq: self.seq,
+            at_micros: self.at_micros,
+            actor: &self.actor,
+            action: &self.action,
+            object_type: &self.object_type,
+            object_id: &self.object_id,
+            summary: &self.summary,
+            prev_hash: &self.prev_hash,
+        }
+        .hash()
     }
 }
 
@@ -246,8 +253,23 @@ mod tests {
 
     #[test]
     fn field_boundaries_matter() {
-        let a = entry_hash(1, 0, "ab", "c", "t", "o", "{}", GENESIS_HASH);
-        let b = entry_hash(1, 0, "a", "bc", "t", "o", "{}", GENESIS_HASH);
+        let input = HashInput {
+            seq: 1,
+            at_micros: 0,
+            actor: "ab",
+            action: "c",
+            object_type: "t",
+            object_id: "o",
+            summary: "{}",
+            prev_hash: GENESIS_HASH,
+        };
+        let a = input.hash();
+        let b = HashInput {
+            actor: "a",
+            action: "bc",
+            ..input
+        }
+        .hash();
         assert_ne!(a, b);
     }
 }

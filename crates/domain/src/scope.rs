@@ -84,6 +84,6 @@ mod tests {
         assert!(!s.contains("/1/40/"));
         assert!(!s.contains("/1/"));
         let (lo, hi) = Scope::All.path_bounds();
-        assert!("/1/4/".to_string() >= lo && "/1/4/".to_string() < hi);
+        assert!(*"/1/4/" >= *lo && *"/1/4/" < *hi);
     }
 }

@@ -2,6 +2,8 @@
 
 pub(crate) type Db = sqlx::Postgres;
 
+// The same SQL compiled for each engine is the point of this module (see lib.rs).
+#[allow(clippy::duplicate_mod)]
 #[path = "engine.rs"]
 pub(crate) mod engine;
 

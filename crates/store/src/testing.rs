@@ -94,14 +94,14 @@ impl TestDb {
     /// Closes the store and drops its PostgreSQL database.
     pub async fn finish(self) {
         self.store.close().await;
-        if let Some(name) = self.pg_name {
-            if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url()).await {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                )))
-                .execute(&mut conn)
-                .await;
-            }
+        if let Some(name) = self.pg_name
+            && let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url()).await
+        {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+            )))
+            .execute(&mut conn)
+            .await;
         }
     }
 }

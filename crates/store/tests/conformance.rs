@@ -1,6 +1,8 @@
 //! The storage conformance suite: every test runs on SQLite and on PostgreSQL
 //! (`<test>::sqlite`, `<test>::postgres`).
 
+#![allow(clippy::unwrap_used)] // test helpers may panic: that is how a test fails
+
 use motcua_domain::audit::ChainBreak;
 use motcua_domain::import::{Format, parse_units};
 use motcua_domain::scope::Scope;

@@ -15,16 +15,13 @@ use motcua_store::Store;
 /// Prints an error on stderr and picks the exit code: 2 for bad input, 1 for failures.
 pub fn fail(e: &Error) -> ExitCode {
     eprintln!("lỗi: {} ({})", e.message, e.code);
-    if let Some(details) = &e.details {
-        if let Some(errors) = details.get("errors").and_then(|v| v.as_array()) {
-            for row in errors {
-                eprintln!(
-                    "  dòng {}: {}",
-                    row.get("line").and_then(|v| v.as_u64()).unwrap_or(0),
-                    row.get("message").and_then(|v| v.as_str()).unwrap_or("")
-                );
-            }
-        }
+    let rows = e.details.as_ref().and_then(|d| d.get("errors")).and_then(|v| v.as_array());
+    for row in rows.into_iter().flatten() {
+        eprintln!(
+            "  dòng {}: {}",
+            row.get("line").and_then(|v| v.as_u64()).unwrap_or(0),
+            row.get("message").and_then(|v| v.as_str()).unwrap_or("")
+        );
     }
     match e.kind {
         ErrorKind::Internal => ExitCode::from(1),
