@@ -133,7 +133,10 @@ pub fn vn_time(t: OffsetDateTime) -> String {
 
 /// Parses an RFC 3339 instant from the API (any offset).
 pub fn parse_instant(field: &'static str, value: &str) -> Result<OffsetDateTime, Error> {
-    OffsetDateTime::parse(value, &Rfc3339).map_err(|_| {
+    // In a query string an unencoded `+` (as in `+07:00`, typed into an address bar) arrives
+    // as a space; a space is never valid in RFC 3339, so it can only have been the `+`.
+    let repaired = value.trim().replace(' ', "+");
+    OffsetDateTime::parse(&repaired, &Rfc3339).map_err(|_| {
         Error::bad_request(
             "invalid_instant",
             format!("Thời điểm \"{value}\" ở trường {field} không đúng định dạng RFC 3339 (ví dụ 2026-11-27T08:00:00+07:00)."),
