@@ -57,6 +57,7 @@ pub struct AuditPage {
 }
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// e.g. `unit`, `user`
@@ -95,7 +96,8 @@ impl AuditQuery {
 /// Audit entries in the caller's scope, newest first.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
     security(("bearer" = []), ("session_cookie" = [])),
-    responses((status = 200, body = AuditPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = AuditPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody)))]
 pub async fn list_audit(
     ctx: Ctx,
     QueryParams(q): QueryParams<AuditQuery>,

@@ -34,7 +34,8 @@ pub struct TokenOut {
 /// Signs in and returns an API token. Five failures for one username within 15 minutes
 /// answer 429 until the window passes.
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenIn,
-    responses((status = 200, body = TokenOut), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 200, body = TokenOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 413, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn create_token(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<TokenIn>,
@@ -69,7 +70,8 @@ pub struct ChangePasswordIn {
 /// Changes the caller's own password; all their sessions and tokens end.
 #[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = ChangePasswordIn,
     security(("bearer" = []), ("session_cookie" = [])),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn change_password(
     State(state): State<AppState>,
     ctx: Ctx,

@@ -63,6 +63,7 @@ pub struct UnitPage {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UnitQuery {
     /// Code of the last unit of the previous page.
@@ -78,7 +79,7 @@ pub struct UnitQuery {
 /// Units in the caller's scope, ordered by code.
 #[utoipa::path(get, path = "/api/v1/units", tag = "units", params(UnitQuery),
     security(("bearer" = []), ("session_cookie" = [])),
-    responses((status = 200, body = UnitPage), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = UnitPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list_units(
     ctx: Ctx,
     QueryParams(q): QueryParams<UnitQuery>,
@@ -118,8 +119,9 @@ pub struct CreateUnitIn {
 /// Creates a unit (admin).
 #[utoipa::path(post, path = "/api/v1/units", tag = "units", request_body = CreateUnitIn,
     security(("bearer" = []), ("session_cookie" = [])),
-    responses((status = 201, body = UnitOut), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
-              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = UnitOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
 pub async fn create_unit(
     ctx: Ctx,
     JsonBody(body): JsonBody<CreateUnitIn>,
@@ -139,7 +141,7 @@ pub async fn create_unit(
 /// One unit.
 #[utoipa::path(get, path = "/api/v1/units/{code}", tag = "units", params(("code" = String, Path)),
     security(("bearer" = []), ("session_cookie" = [])),
-    responses((status = 200, body = UnitOut), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = UnitOut), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_unit(ctx: Ctx, Path(code): Path<String>) -> ApiResult<Json<UnitOut>> {
     Ok(Json(
         ctx.store.unit(&code.to_ascii_uppercase()).await?.into(),
@@ -164,8 +166,9 @@ pub struct PatchUnitIn {
 /// Renames, moves or (de)activates a unit (admin).
 #[utoipa::path(patch, path = "/api/v1/units/{code}", tag = "units", params(("code" = String, Path)),
     request_body = PatchUnitIn, security(("bearer" = []), ("session_cookie" = [])),
-    responses((status = 200, body = UnitOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = UnitOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn patch_unit(
     ctx: Ctx,
     Path(code): Path<String>,
@@ -227,7 +230,7 @@ pub fn unit_change(
 /// The direct children of a unit.
 #[utoipa::path(get, path = "/api/v1/units/{code}/children", tag = "units", params(("code" = String, Path)),
     security(("bearer" = []), ("session_cookie" = [])),
-    responses((status = 200, body = Vec<UnitOut>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Vec<UnitOut>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn unit_children(ctx: Ctx, Path(code): Path<String>) -> ApiResult<Json<Vec<UnitOut>>> {
     let children = ctx.store.children(&code.to_ascii_uppercase()).await?;
     Ok(Json(children.into_iter().map(UnitOut::from).collect()))

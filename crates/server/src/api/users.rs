@@ -53,6 +53,7 @@ pub struct UserPage {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UserQuery {
     /// Username of the last person of the previous page.
@@ -65,7 +66,8 @@ pub struct UserQuery {
 /// People in the caller's scope (admin, reform_office, leader, inspector).
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", params(UserQuery),
     security(("bearer" = []), ("session_cookie" = [])),
-    responses((status = 200, body = UserPage), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = UserPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody)))]
 pub async fn list_users(
     ctx: Ctx,
     QueryParams(q): QueryParams<UserQuery>,
@@ -105,7 +107,8 @@ pub struct CreateUserIn {
 /// Creates a person in a unit of the caller's scope (admin).
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = CreateUserIn,
     security(("bearer" = []), ("session_cookie" = [])),
-    responses((status = 201, body = UserOut), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+    responses((status = 201, body = UserOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 pub async fn create_user(
     ctx: Ctx,
