@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use commands::{audit, db, serve, unit, user};
+use commands::{audit, calendar, db, serve, unit, user};
 
 #[derive(Parser)]
 #[command(name = "motcua", version, about = "motcua: Một cửa và cải cách hành chính cho Bộ, ngành", long_about = None)]
@@ -46,6 +46,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: audit::AuditCommand,
+    },
+    /// Working calendar: lunar dates, days off, deadlines, announced exceptions.
+    Calendar {
+        #[command(subcommand)]
+        command: calendar::CalendarCommand,
     },
     /// Print the default configuration as TOML.
     PrintDefaultConfig,
@@ -87,6 +92,7 @@ async fn run(cli: Cli) -> ExitCode {
         Command::User { command } => user::run(settings, command).await,
         Command::Unit { command } => unit::run(settings, command).await,
         Command::Audit { command } => audit::run(settings, command).await,
+        Command::Calendar { command } => calendar::run(settings, command).await,
         Command::PrintDefaultConfig => {
             match toml::to_string_pretty(&motcua_server::Config::default()) {
                 Ok(text) => {

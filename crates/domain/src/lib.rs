@@ -3,6 +3,7 @@
 //! layer. Nothing here touches a database, a clock or the network.
 
 pub mod audit;
+pub mod calendar;
 pub mod error;
 pub mod import;
 pub mod scope;

@@ -1,6 +1,7 @@
 //! Settings of a running server. `motcua print-default-config` prints them as TOML; every
 //! setting can come from the file (`--config`), and the common ones from flags or environment.
 
+use motcua_calendar::{HolidayRules, OfficeHours, OfficePeriod};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -23,6 +24,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub limits: LimitsConfig,
     pub organisation: OrganisationConfig,
+    pub calendar: CalendarConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -53,6 +55,27 @@ pub struct OrganisationConfig {
     pub root_short_name: String,
 }
 
+/// The working calendar: office hours and statutory holidays. Announced exceptions (Tết days,
+/// swaps) are data in the database, changed through the API, the web page or the CLI.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CalendarConfig {
+    /// Office periods of every working day, `HH:MM`, in order and not overlapping.
+    /// Default 08:00–12:00 and 13:00–17:00 (8 working hours a day).
+    pub office_hours: Vec<OfficePeriod>,
+    /// Statutory holidays and compensatory days (default: Bộ luật Lao động 2019, Điều 111–112).
+    pub holiday_rules: HolidayRules,
+}
+
+impl Default for CalendarConfig {
+    fn default() -> Self {
+        CalendarConfig {
+            office_hours: OfficeHours::default().periods,
+            holiday_rules: HolidayRules::default(),
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -66,6 +89,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             limits: LimitsConfig::default(),
             organisation: OrganisationConfig::default(),
+            calendar: CalendarConfig::default(),
         }
     }
 }

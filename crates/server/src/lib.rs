@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth;
 pub mod bootstrap;
+pub mod calendar;
 pub mod clock;
 pub mod config;
 pub mod error;
@@ -123,6 +124,12 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await;
+    // Build the working calendar before taking requests, so invalid calendar settings stop
+    // the start instead of failing the first deadline.
+    state
+        .calendar()
+        .await
+        .map_err(|e| std::io::Error::other(e.message))?;
     housekeeping.abort();
     state.close().await;
     result
@@ -143,6 +150,9 @@ async fn housekeeping(state: AppState) {
 
 async fn shutdown_signal() {
     let ctrl_c = async {
+        if let Err(e) = state.refresh_calendar().await {
+            tracing::warn!(error = %e, "calendar refresh failed");
+        }
         let _ = tokio::signal::ctrl_c().await;
     };
     #[cfg(unix)]

@@ -6,6 +6,7 @@ use motcua_domain::scope::Scope;
 use motcua_store::{ScopedStore, Store};
 use time::OffsetDateTime;
 
+use crate::calendar::{CalendarService, CalendarSnapshot};
 use crate::clock::Clock;
 use crate::config::Config;
 
@@ -20,6 +21,7 @@ struct Inner {
     config: Config,
     /// Hash checked when a username does not exist, so both cases take the same time.
     dummy_hash: String,
+    calendar: CalendarService,
 }
 
 impl AppState {
@@ -29,6 +31,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 store,
                 clock,
+                calendar: CalendarService::new(config.calendar.clone()),
                 config,
                 dummy_hash,
             }),
@@ -41,6 +44,23 @@ impl AppState {
 
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// The working calendar in effect (built from the database on first use). Deadlines are
+    /// computed with `state.calendar().await?.calendar()`; the answer is a stored value for
+    /// the caller, which later exception changes do not move.
+    pub async fn calendar(&self) -> motcua_domain::Result<Arc<CalendarSnapshot>> {
+        self.inner.calendar.current(&self.inner.store).await
+    }
+
+    /// Rebuilds the calendar after an exception change, so later deadlines use it.
+    pub async fn calendar_changed(&self) -> motcua_domain::Result<Arc<CalendarSnapshot>> {
+        self.inner.calendar.rebuild(&self.inner.store).await
+    }
+
+    /// Picks up exception changes made by other instances sharing the database.
+    pub(crate) async fn refresh_calendar(&self) -> motcua_domain::Result<bool> {
+        self.inner.calendar.refresh(&self.inner.store).await
     }
 
     pub(crate) fn dummy_hash(&self) -> &str {

@@ -94,6 +94,36 @@ pub struct UnitFilter {
     pub active: Option<bool>,
 }
 
+/// Where a stored calendar exception came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExceptionSource {
+    /// Shipped with the product and inserted by a migration.
+    Shipped,
+    /// Added later by an administrator (API, web page or CLI).
+    Admin,
+}
+
+impl ExceptionSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExceptionSource::Shipped => "shipped",
+            ExceptionSource::Admin => "admin",
+        }
+    }
+}
+
+/// An announced calendar exception as stored, with who added it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredException {
+    pub exception: motcua_calendar::Exception,
+    pub source: ExceptionSource,
+    /// `None` for exceptions shipped with the product.
+    pub created_at: Option<OffsetDateTime>,
+    /// `system` for shipped exceptions, otherwise the audit actor.
+    pub created_by: String,
+}
+
 /// A person and their password hash (only for sign-in).
 #[derive(Debug, Clone)]
 pub struct Credentials {
@@ -276,6 +306,11 @@ impl Store {
         read_db!(self, e, pool => e::subtree_count(pool, bounds).await)
     }
 
+    /// The subtree count by a recursive walk of parent links: the benchmarks' baseline.
+    pub async fn subtree_count_by_parent_links(&self, unit_id: i64) -> Result<i64> {
+        read_db!(self, e, pool => e::subtree_count_by_parent_links(pool, unit_id).await)
+    }
+
     pub(crate) async fn children_of(&self, parent_id: i64) -> Result<Vec<Unit>> {
         read_db!(self, e, pool => e::children(pool, parent_id).await)
     }
@@ -392,6 +427,39 @@ impl Store {
                     .await
             }
         }
+    }
+
+    // --- calendar ---------------------------------------------------------------------
+
+    /// Announced calendar exceptions in date order: all of them (`None`) or one year's. This
+    /// is the effective exception set of the working calendar.
+    pub async fn calendar_exceptions(&self, year: Option<i32>) -> Result<Vec<StoredException>> {
+        let range = year.map(|y| (format!("{y:04}-01-01"), format!("{:04}-01-01", y + 1)));
+        read_db!(self, e, pool => e::calendar_exceptions(pool, range).await)
+    }
+
+    /// Announces an exception (audited `calendar.exception_add`); `calendar_exception_exists`
+    /// (409) when the date already has one. The caller validates the exception first
+    /// (`motcua_domain::calendar::parse_exception`).
+    pub async fn add_calendar_exception(
+        &self,
+        actor: &str,
+        now: OffsetDateTime,
+        exception: &motcua_calendar::Exception,
+    ) -> Result<StoredException> {
+        write_tx!(self, actor, now, e, w => e::add_calendar_exception(&mut w, exception).await?)
+    }
+
+    /// Removes the exception of a date (audited `calendar.exception_remove`);
+    /// `calendar_exception_not_found` (404) when there is none.
+    pub async fn remove_calendar_exception(
+        &self,
+        actor: &str,
+        now: OffsetDateTime,
+        date: time::Date,
+    ) -> Result<StoredException> {
+        let date = motcua_domain::calendar::iso_date(date);
+        write_tx!(self, actor, now, e, w => e::remove_calendar_exception(&mut w, &date).await?)
     }
 
     // --- audit ------------------------------------------------------------------------

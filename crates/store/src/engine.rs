@@ -4,14 +4,16 @@
 
 use sqlx::Row as _;
 
+use motcua_calendar::Exception;
 use motcua_domain::audit::{AuditEntry, AuditEvent, entry_hash};
+use motcua_domain::calendar;
 use motcua_domain::import::{ImportRow, RowError, rejection};
 use motcua_domain::unit::{self, NewUnit, Unit, UnitChange};
 use motcua_domain::user::{NewUser, Role, User, roles_from_string, roles_to_string};
 use motcua_domain::{Error, Result, text};
 
 use super::Db;
-use crate::backend::{Credentials, SessionInfo, UnitFilter};
+use crate::backend::{Credentials, ExceptionSource, SessionInfo, StoredException, UnitFilter};
 use crate::scoped::AuditFilter;
 use crate::{db_error, is_unique_violation};
 
@@ -935,4 +937,179 @@ pub(crate) async fn ping(pool: &Pool) -> Result<()> {
         .await
         .map(|_| ())
         .map_err(db_error)
+}
+
+// ---------------------------------------------------------------------------------------
+// Calendar exceptions
+// ---------------------------------------------------------------------------------------
+
+macro_rules! exception_select {
+    () => {
+        "SELECT date, kind, name, legal_ref, covers, source, created_at, created_by FROM calendar_exceptions"
+    };
+}
+
+fn exception_from_row(r: &Row) -> Result<StoredException> {
+    let (date, kind, source, name, legal_ref, covers, created_at, created_by) = (|| {
+        Ok::<_, sqlx::Error>((
+            r.try_get::<String, _>("date")?,
+            r.try_get::<String, _>("kind")?,
+            r.try_get::<String, _>("source")?,
+            r.try_get::<String, _>("name")?,
+            r.try_get::<Option<String>, _>("legal_ref")?,
+            r.try_get::<Option<String>, _>("covers")?,
+            r.try_get::<Option<i64>, _>("created_at")?,
+            r.try_get::<String, _>("created_by")?,
+        ))
+    })()
+    .map_err(db_error)?;
+    // The CHECK constraints keep these valid; anything else is a corrupted row.
+    let date = calendar::parse_date("date", &date).map_err(|_| Error::internal())?;
+    let kind = calendar::parse_kind(&kind).map_err(|_| Error::internal())?;
+    let source = match source.as_str() {
+        "shipped" => ExceptionSource::Shipped,
+        "admin" => ExceptionSource::Admin,
+        _ => return Err(Error::internal()),
+    };
+    Ok(StoredException {
+        exception: Exception {
+            date,
+            kind,
+            name,
+            legal_ref,
+            covers,
+        },
+        source,
+        created_at: created_at.map(crate::from_micros),
+        created_by,
+    })
+}
+
+/// Exceptions in date order, all of them or those with `lo <= date < hi`.
+pub(crate) async fn calendar_exceptions(
+    pool: &Pool,
+    range: Option<(String, String)>,
+) -> Result<Vec<StoredException>> {
+    let (lo, hi) = range.unzip();
+    let rows = sqlx::query(concat!(
+        exception_select!(),
+        " WHERE ($1 IS NULL OR (date >= $1 AND date < $2)) ORDER BY date"
+    ))
+    .bind(lo)
+    .bind(hi)
+    .fetch_all(pool)
+    .await
+    .map_err(db_error)?;
+    rows.iter().map(exception_from_row).collect()
+}
+
+async fn calendar_exception_on(w: &mut WriteTx, date: &str) -> Result<Option<StoredException>> {
+    let row = sqlx::query(concat!(exception_select!(), " WHERE date = $1"))
+        .bind(date)
+        .fetch_optional(w.conn())
+        .await
+        .map_err(db_error)?;
+    row.as_ref().map(exception_from_row).transpose()
+}
+
+fn exception_exists(date: &str) -> Error {
+    Error::conflict(
+        "calendar_exception_exists",
+        format!(
+            "Ngày {} đã có công bố ngày nghỉ hoặc ngày làm việc. Hãy xoá công bố đó trước khi thêm công bố mới.",
+            vn_date(date)
+        ),
+    )
+    .with_details(serde_json::json!({ "date": date }))
+}
+
+/// dd/mm/yyyy from a stored YYYY-MM-DD.
+fn vn_date(iso: &str) -> String {
+    let mut parts = iso.splitn(3, '-');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(y), Some(m), Some(d)) => format!("{d}/{m}/{y}"),
+        _ => iso.to_string(),
+    }
+}
+
+fn exception_summary(e: &Exception) -> serde_json::Value {
+    serde_json::json!({
+        "date": calendar::iso_date(e.date), "kind": calendar::kind_str(e.kind), "name": e.name,
+        "legal_ref": e.legal_ref, "covers": e.covers,
+    })
+}
+
+/// Adds an announced exception; a date holds at most one.
+pub(crate) async fn add_calendar_exception(
+    w: &mut WriteTx,
+    e: &Exception,
+) -> Result<StoredException> {
+    let date = calendar::iso_date(e.date);
+    if calendar_exception_on(w, &date).await?.is_some() {
+        return Err(exception_exists(&date));
+    }
+    let now = w.now_us();
+    let actor = w.actor.clone();
+    sqlx::query(
+        "INSERT INTO calendar_exceptions (date, kind, name, legal_ref, covers, source, created_at, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&date)
+    .bind(calendar::kind_str(e.kind))
+    .bind(&e.name)
+    .bind(e.legal_ref.as_deref())
+    .bind(e.covers.as_deref())
+    .bind("admin")
+    .bind(now)
+    .bind(&actor)
+    .execute(w.conn())
+    .await
+    .map_err(|err| {
+        if is_unique_violation(&err) {
+            exception_exists(&date)
+        } else {
+            db_error(err)
+        }
+    })?;
+    let event = w.event(
+        "calendar.exception_add",
+        "calendar_exception",
+        &date,
+        exception_summary(e),
+    );
+    w.audit(event, None).await?;
+    calendar_exception_on(w, &date)
+        .await?
+        .ok_or_else(Error::internal)
+}
+
+/// Removes the exception announced for a date (shipped or added later).
+pub(crate) async fn remove_calendar_exception(
+    w: &mut WriteTx,
+    date: &str,
+) -> Result<StoredException> {
+    let Some(removed) = calendar_exception_on(w, date).await? else {
+        return Err(Error::not_found(
+            "calendar_exception_not_found",
+            format!("Ngày {} không có công bố nào để xoá.", vn_date(date)),
+        )
+        .with_details(serde_json::json!({ "date": date })));
+    };
+    sqlx::query("DELETE FROM calendar_exceptions WHERE date = $1")
+        .bind(date)
+        .execute(w.conn())
+        .await
+        .map_err(db_error)?;
+    let mut summary = exception_summary(&removed.exception);
+    if let Some(map) = summary.as_object_mut() {
+        map.insert("source".into(), serde_json::json!(removed.source.as_str()));
+    }
+    let event = w.event(
+        "calendar.exception_remove",
+        "calendar_exception",
+        date,
+        summary,
+    );
+    w.audit(event, None).await?;
+    Ok(removed)
 }

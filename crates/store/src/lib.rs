@@ -15,7 +15,9 @@ mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use backend::{Credentials, Page, SessionInfo, Store, UnitFilter};
+pub use backend::{
+    Credentials, ExceptionSource, Page, SessionInfo, Store, StoredException, UnitFilter,
+};
 pub use motcua_domain::{Error, ErrorKind, Result};
 pub use scoped::{AuditFilter, ScopedStore};
 

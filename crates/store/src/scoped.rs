@@ -12,7 +12,7 @@ use motcua_domain::unit::{NewUnit, Unit, UnitChange};
 use motcua_domain::user::{NewUser, User};
 use motcua_domain::{Error, Result};
 
-use crate::backend::{Page, Store, UnitFilter};
+use crate::backend::{Page, Store, StoredException, UnitFilter};
 
 /// Filters for the audit log.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -213,6 +213,41 @@ impl ScopedStore {
             )
         })?;
         self.store.create_user(actor, now, new, password_hash).await
+    }
+
+    /// The announced calendar exceptions; the calendar is ministry-wide, so everyone reads
+    /// the same list.
+    pub async fn calendar_exceptions(&self, year: Option<i32>) -> Result<Vec<StoredException>> {
+        self.store.calendar_exceptions(year).await
+    }
+
+    /// Announces an exception. The calendar binds every unit, so only ministry-wide staff
+    /// may change it (the caller checks the role).
+    pub async fn add_calendar_exception(
+        &self,
+        actor: &str,
+        now: OffsetDateTime,
+        exception: &motcua_calendar::Exception,
+    ) -> Result<StoredException> {
+        if self.scope != Scope::All {
+            return Err(Error::forbidden());
+        }
+        self.store
+            .add_calendar_exception(actor, now, exception)
+            .await
+    }
+
+    /// Removes the exception of a date; ministry-wide staff only, as for adding.
+    pub async fn remove_calendar_exception(
+        &self,
+        actor: &str,
+        now: OffsetDateTime,
+        date: time::Date,
+    ) -> Result<StoredException> {
+        if self.scope != Scope::All {
+            return Err(Error::forbidden());
+        }
+        self.store.remove_calendar_exception(actor, now, date).await
     }
 
     /// Newest first; entries that belong to no unit are visible only to ministry-wide scope.

@@ -1,6 +1,7 @@
 //! One module per noun.
 
 pub mod audit;
+pub mod calendar;
 pub mod db;
 pub mod serve;
 pub mod unit;

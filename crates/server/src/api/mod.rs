@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod system;
 pub mod units;
 pub mod users;
@@ -37,6 +38,7 @@ use crate::state::AppState;
         (name = "users", description = "Người dùng và vai trò"),
         (name = "auth", description = "Đăng nhập, mã truy cập"),
         (name = "audit", description = "Nhật ký kiểm tra (chuỗi băm)"),
+        (name = "calendar", description = "Lịch làm việc: ngày nghỉ, ngày làm bù, tính thời hạn"),
         (name = "system", description = "Tình trạng dịch vụ")
     )
 )]
@@ -72,6 +74,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::create_token, auth::revoke_token))
         .routes(routes!(auth::change_password))
         .routes(routes!(audit::list_audit))
+        .routes(routes!(calendar::get_year))
+        .routes(routes!(calendar::list_exceptions, calendar::add_exception))
+        .routes(routes!(calendar::remove_exception))
+        .routes(routes!(calendar::deadline))
         .routes(routes!(system::healthz))
         .routes(routes!(system::openapi_json))
 }
