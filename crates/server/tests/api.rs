@@ -238,6 +238,15 @@ async fn out_of_scope_is_absent_on_every_route(db: &TestDb) {
         .await
         .expect_error(422, "unit_not_found");
     }
+    // No way up either: nobody can be attached above branch A (a ministry-wide admin).
+    h.post(
+        "/api/v1/users",
+        &boss,
+        json!({ "username": "sieu.quyen", "full_name": "Siêu Quyền", "unit_code": ROOT,
+                "roles": ["admin", "inspector"], "password": "mat-khau-dai" }),
+    )
+    .await
+    .expect_error(422, "unit_not_found");
     // Nor may A's units be moved into B, nor B's units be used as a parent by code case tricks.
     let a2 = h.get(&format!("/api/v1/units/{A2}"), &boss).await.json();
     h.patch(
@@ -1234,6 +1243,20 @@ async fn web_flow_with_cookies(db: &TestDb) {
         .await
         .expect_error(401, "session_expired");
 
+    // A web session ends on its own after `auth.session_minutes`.
+    let session = h.web_login("boss.a", PASSWORD).await;
+    let cookies = format!("{SESSION_COOKIE}={session}");
+    h.clock
+        .advance(time::Duration::minutes(h.config.auth.session_minutes - 1));
+    h.page(Method::GET, "/", &cookies, None).await.expect(200);
+    h.clock.advance(time::Duration::seconds(61));
+    let r = h.page(Method::GET, "/units", &cookies, None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location().as_deref(), Some("/login?next=/units"));
+    h.page(Method::GET, "/api/v1/me", &cookies, None)
+        .await
+        .expect_error(401, "session_expired");
+
     // The session cookie is not an API token, nor the reverse.
     let token = h.token("boss.a").await;
     h.page(
@@ -1255,12 +1278,123 @@ async fn web_flow_with_cookies(db: &TestDb) {
         strings(&items(&log), "action"),
         vec![
             "auth.login",
+            "auth.login",
             "auth.logout",
             "unit.create",
             "unit.create",
             "auth.login"
         ]
     );
+}
+
+async fn user_form_posted_twice(db: &TestDb) {
+    let h = Harness::new(&db.store).await;
+    let session = h.web_login("boss.a", PASSWORD).await;
+    let cookies = format!("{SESSION_COOKIE}={session}");
+    let page = h.page(Method::GET, "/users", &cookies, None).await;
+    page.expect(200);
+    let csrf = csrf_field(&page.text());
+    let fields = [
+        ("username", "tiep.nhan2"),
+        ("full_name", "Lý Thị Tiếp"),
+        ("unit_code", A3),
+        ("roles", "receiver"),
+        ("roles", "clerk"),
+        ("password", "mat-khau-ban-dau"),
+    ];
+    let audit_before = h.audit_count().await;
+    let r = h
+        .page(Method::POST, "/users", &cookies, Some(&form(&fields)))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    let mut with_csrf = vec![("csrf", csrf.as_str())];
+    with_csrf.extend(fields);
+    let r = h
+        .page(Method::POST, "/users", &cookies, Some(&form(&with_csrf)))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(r.location().as_deref(), Some("/users?ok=user_created"));
+    let r = h
+        .page(Method::POST, "/users", &cookies, Some(&form(&with_csrf)))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(r.text().contains("đã có người dùng"), "{}", r.text());
+    // A person for branch B is refused like a missing unit.
+    let mut into_b = with_csrf.clone();
+    into_b[1].1 = "nguoi.b";
+    into_b[3].1 = B2;
+    let r = h
+        .page(Method::POST, "/users", &cookies, Some(&form(&into_b)))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(r.text().contains("Không tìm thấy đơn vị"), "{}", r.text());
+    assert_eq!(h.audit_count().await, audit_before + 1);
+    let admin = h.token("admin").await;
+    let user = h
+        .get("/api/v1/users?unit=000.01.02.a03", &admin)
+        .await
+        .json();
+    let created: Vec<Value> = items(&user)
+        .into_iter()
+        .filter(|u| u["username"] == "tiep.nhan2")
+        .collect();
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0]["roles"], json!(["receiver", "clerk"]));
+    h.sign_in("tiep.nhan2", "mat-khau-ban-dau")
+        .await
+        .expect(200);
+}
+
+async fn lists_page_with_keyset_cursors(db: &TestDb) {
+    let h = Harness::new(&db.store).await;
+    let admin = h.token("admin").await;
+    let all = items(&h.get("/api/v1/units?limit=500", &admin).await.json());
+    assert_eq!(all.len(), 7);
+    let mut walked = Vec::new();
+    let mut uri = "/api/v1/units?limit=3".to_string();
+    loop {
+        let page = h.get(&uri, &admin).await.json();
+        let got = items(&page);
+        assert!(got.len() <= 3);
+        walked.extend(strings(&got, "code"));
+        match page["next"].as_str() {
+            Some(next) => uri = format!("/api/v1/units?limit=3&after={}", enc(next)),
+            None => break,
+        }
+    }
+    assert_eq!(walked, strings(&all, "code"));
+    let mut people = Vec::new();
+    let mut uri = "/api/v1/users?limit=4".to_string();
+    loop {
+        let page = h.get(&uri, &admin).await.json();
+        people.extend(strings(&items(&page), "username"));
+        match page["next"].as_str() {
+            Some(next) => uri = format!("/api/v1/users?limit=4&after={}", enc(next)),
+            None => break,
+        }
+    }
+    let mut expected: Vec<String> = PEOPLE.iter().map(|p| p.0.to_string()).collect();
+    expected.push("admin".into());
+    expected.sort();
+    assert_eq!(people, expected);
+    // Filters: level, search without diacritics, one unit's people.
+    let level2 = items(&h.get("/api/v1/units?level=2", &admin).await.json());
+    assert_eq!(strings(&level2, "code"), vec![A2, B2]);
+    let found = items(
+        &h.get(
+            &format!("/api/v1/units?q={}", enc("phong dieu TRI")),
+            &admin,
+        )
+        .await
+        .json(),
+    );
+    assert_eq!(strings(&found, "code"), vec![A2]);
+    let in_a3 = items(
+        &h.get(&format!("/api/v1/users?unit={A3}"), &admin)
+            .await
+            .json(),
+    );
+    assert_eq!(strings(&in_a3, "username"), vec!["clerk.a", "receiver.a"]);
 }
 
 async fn cookies_are_secure_over_tls(db: &TestDb) {
@@ -1641,6 +1775,8 @@ conformance!(
     bodies_over_the_limit_are_refused,
     sign_in_is_throttled,
     web_flow_with_cookies,
+    user_form_posted_twice,
+    lists_page_with_keyset_cursors,
     cookies_are_secure_over_tls,
     change_password_via_api,
     change_password_via_page,
