@@ -1397,6 +1397,79 @@ async fn lists_page_with_keyset_cursors(db: &TestDb) {
     assert_eq!(strings(&in_a3, "username"), vec!["clerk.a", "receiver.a"]);
 }
 
+/// A double click, or two people at once: the same create or the same versioned change sent
+/// concurrently goes through once; the others get a clear conflict, never a 500.
+async fn concurrent_writes_conflict_cleanly(db: &TestDb) {
+    let h = Harness::new(&db.store).await;
+    let admin = h.token("admin").await;
+    let audit_before = h.audit_count().await;
+    let body =
+        json!({ "code": "000.01.08.A08", "name": "Ban Trùng", "level": 2, "parent_code": A1 });
+    let answers = futures_join(
+        (0..6)
+            .map(|_| h.post("/api/v1/units", &admin, body.clone()))
+            .collect(),
+    )
+    .await;
+    let mut statuses: Vec<u16> = answers.iter().map(|r| r.status.as_u16()).collect();
+    statuses.sort();
+    assert_eq!(statuses, vec![201, 409, 409, 409, 409, 409], "{answers:?}");
+    for r in answers.iter().filter(|r| r.status == StatusCode::CONFLICT) {
+        assert_eq!(r.code(), "unit_code_taken");
+    }
+    let a2_uri = format!("/api/v1/units/{A2}");
+    let a2 = h.get(&a2_uri, &admin).await.json();
+    let answers = futures_join(
+        (0..6)
+            .map(|i| {
+                h.patch(
+                    &a2_uri,
+                    &admin,
+                    json!({ "version": a2["version"], "name": format!("Phòng {i}") }),
+                )
+            })
+            .collect(),
+    )
+    .await;
+    let mut statuses: Vec<u16> = answers.iter().map(|r| r.status.as_u16()).collect();
+    statuses.sort();
+    assert_eq!(statuses, vec![200, 409, 409, 409, 409, 409], "{answers:?}");
+    for r in answers.iter().filter(|r| r.status == StatusCode::CONFLICT) {
+        assert_eq!(r.code(), "version_conflict");
+    }
+    assert_eq!(h.audit_count().await, audit_before + 2);
+}
+
+/// Runs the futures concurrently on the test's runtime and collects their answers in order.
+async fn futures_join<F>(futures: Vec<F>) -> Vec<Resp>
+where
+    F: std::future::Future<Output = Resp>,
+{
+    let mut set = Vec::new();
+    for f in futures {
+        set.push(Box::pin(f));
+    }
+    let mut out: Vec<Option<Resp>> = set.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in set.iter_mut().enumerate() {
+            if out[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(r) => out[i] = Some(r),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter().flatten().collect()
+}
+
 async fn cookies_are_secure_over_tls(db: &TestDb) {
     let config = Config {
         public_url: Some("https://motcua.example.gov.vn".into()),
@@ -1777,6 +1850,7 @@ conformance!(
     web_flow_with_cookies,
     user_form_posted_twice,
     lists_page_with_keyset_cursors,
+    concurrent_writes_conflict_cleanly,
     cookies_are_secure_over_tls,
     change_password_via_api,
     change_password_via_page,
