@@ -225,6 +225,7 @@ pub async fn get_year(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExceptionQuery {
     /// Only the exceptions of this year.
@@ -271,7 +272,8 @@ pub struct ExceptionIn {
 #[utoipa::path(post, path = "/api/v1/calendar/exceptions", tag = "calendar", request_body = ExceptionIn,
     security(("bearer" = []), ("session_cookie" = [])),
     responses((status = 201, body = ExceptionOut), (status = 400, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 413, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 pub async fn add_exception(
     ctx: Ctx,
@@ -302,7 +304,8 @@ pub async fn add_exception(
     params(("date" = String, Path, description = "YYYY-MM-DD", example = "2025-05-02")),
     security(("bearer" = []), ("session_cookie" = [])),
     responses((status = 200, body = ExceptionOut), (status = 400, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
 pub async fn remove_exception(
     ctx: Ctx,
     State(state): State<AppState>,
@@ -335,7 +338,8 @@ pub struct DeadlineIn {
 #[utoipa::path(post, path = "/api/v1/calendar/deadline", tag = "calendar", request_body = DeadlineIn,
     security(("bearer" = []), ("session_cookie" = [])),
     responses((status = 200, body = DeadlineOut), (status = 400, body = ErrorBody),
-              (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 401, body = ErrorBody), (status = 413, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
 pub async fn deadline(
     _ctx: Ctx,
     State(state): State<AppState>,
