@@ -50,6 +50,10 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/users", get(pages::users::list).post(pages::users::create))
         .route("/audit", get(pages::audit::list))
+        .route(
+            "/calendar",
+            get(pages::calendar::page).post(pages::calendar::submit),
+        )
         .route("/static/app.css", get(stylesheet));
     let max_body = state.config().limits.max_body_bytes;
     Router::new()

@@ -328,7 +328,200 @@ async fn browser_sessions_need_the_csrf_header(db: &TestDb) {
     assert_eq!(r.code(), "csrf_invalid");
 }
 
+// ---------------------------------------------------------------------------------------
+// The page
+// ---------------------------------------------------------------------------------------
+
+fn session(cookie: &str) -> String {
+    format!("{}={cookie}", motcua_server::auth::SESSION_COOKIE)
+}
+
+async fn the_page_shows_the_year(db: &TestDb) {
+    let h = Harness::new(&db.store).await;
+    let clerk = session(&h.web_login("clerk.b", PASSWORD).await);
+    let r = h
+        .page(Method::GET, "/calendar?year=2025", &clerk, None)
+        .await;
+    r.expect(200);
+    assert!(r.is_html());
+    let html = r.text();
+    for needle in [
+        "Lịch làm việc năm 2025",
+        "Ất Tỵ",
+        "Tháng 1",
+        "Tháng 12",
+        "<th scope=\"col\">T2</th>",
+        "<th scope=\"col\">CN</th>",
+        // Tết Ất Tỵ, mùng 1 = Wednesday 29/1/2025: a day off, lunar "1/1".
+        "title=\"Thứ Tư, 29/01/2025: Nghỉ Tết Âm lịch Ất Tỵ\"><span class=\"d\">29</span><span class=\"l\">1/1</span>",
+        // The worked Saturday.
+        "class=\"weekend extra\" title=\"Thứ Bảy, 26/04/2025: Làm bù cho ngày 2/5\"",
+        "Nghỉ hoán đổi dịp 30/4 - 1/5",
+        "dự kiến",
+        "href=\"/calendar\" aria-current=\"page\">Lịch làm việc</a>",
+    ] {
+        assert!(html.contains(needle), "page lacks {needle}");
+    }
+    // No forms for people who cannot change the calendar.
+    assert!(!html.contains("Thêm công bố"));
+    assert!(!html.contains("name=\"action\" value=\"remove\""));
+
+    // The default year is the clock's (2026 in Vietnam time); bad years get the error page.
+    let r = h.page(Method::GET, "/calendar", &clerk, None).await;
+    assert!(r.text().contains("Lịch làm việc năm 2026"));
+    let r = h
+        .page(Method::GET, "/calendar?year=hai-nghin", &clerk, None)
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.is_html());
+    let r = h
+        .page(Method::GET, "/calendar?year=2300", &clerk, None)
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Posting anyway is refused.
+    let csrf = csrf_field(&html);
+    let r = h
+        .page(
+            Method::POST,
+            "/calendar",
+            &clerk,
+            Some(&form(&[
+                ("csrf", &csrf),
+                ("action", "remove"),
+                ("year", "2025"),
+                ("date", "2025-05-02"),
+            ])),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Not signed in: to the sign-in page.
+    let r = h.page(Method::GET, "/calendar?year=2025", "", None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
+
+async fn admins_announce_and_remove_on_the_page(db: &TestDb) {
+    let h = Harness::new(&db.store).await;
+    let admin = session(&h.web_login("admin", ADMIN_PASSWORD).await);
+    let html = h
+        .page(Method::GET, "/calendar?year=2027", &admin, None)
+        .await
+        .text();
+    assert!(html.contains("Thêm công bố"));
+    assert!(html.contains("Năm 2027 chưa có công bố nào."));
+    let csrf = csrf_field(&html);
+    let before = h.audit_count().await;
+    let add = |fields: Vec<(&'static str, String)>| {
+        let h = &h;
+        let admin = admin.clone();
+        let csrf = csrf.clone();
+        async move {
+            let mut all = vec![
+                ("csrf", csrf),
+                ("action", "add".to_string()),
+                ("year", "2027".to_string()),
+            ];
+            all.extend(fields);
+            let refs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            h.page(Method::POST, "/calendar", &admin, Some(&form(&refs)))
+                .await
+        }
+    };
+
+    // A refused form shows the reason on the page and keeps what was typed.
+    let r = add(vec![
+        ("date", "2027-02-30".into()),
+        ("kind", "day_off".into()),
+        ("name", "Nghỉ Tết Đinh Mùi".into()),
+        ("legal_ref", "".into()),
+        ("covers", "tet_nguyen_dan".into()),
+    ])
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text();
+    assert!(page.contains("role=\"alert\""));
+    assert!(page.contains("không đúng định dạng"));
+    assert!(page.contains("value=\"Nghỉ Tết Đinh Mùi\""));
+    assert!(page.contains("value=\"tet_nguyen_dan\" selected"));
+    assert_eq!(h.audit_count().await, before);
+
+    // Without the CSRF token: refused.
+    let r = h
+        .page(
+            Method::POST,
+            "/calendar",
+            &admin,
+            Some(&form(&[("action", "remove"), ("date", "2025-05-02")])),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // Post/redirect/get.
+    let r = add(vec![
+        ("date", "2027-02-08".into()),
+        ("kind", "day_off".into()),
+        ("name", "Nghỉ Tết Âm lịch Đinh Mùi".into()),
+        ("legal_ref", "Thông báo thử nghiệm".into()),
+        ("covers", "tet_nguyen_dan".into()),
+    ])
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(
+        r.location().as_deref(),
+        Some("/calendar?year=2027&ok=added")
+    );
+    let html = h
+        .page(Method::GET, "/calendar?year=2027&ok=added", &admin, None)
+        .await
+        .text();
+    assert!(html.contains("Đã thêm công bố"));
+    assert!(html.contains("Thêm bởi admin"));
+    assert!(html.contains("title=\"Thứ Hai, 08/02/2027: Nghỉ Tết Âm lịch Đinh Mùi\""));
+    // The same date again: the conflict is shown on the page.
+    let r = add(vec![
+        ("date", "2027-02-08".into()),
+        ("kind", "working_day".into()),
+        ("name", "Làm bù".into()),
+    ])
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("đã có công bố"));
+
+    // The API sees the page's change at once.
+    let token = h.token("admin").await;
+    let year = h.get("/api/v1/calendar/2027", &token).await.json();
+    assert!(dates(&year, "days_off").contains(&"2027-02-08".to_string()));
+
+    let r = h
+        .page(
+            Method::POST,
+            "/calendar",
+            &admin,
+            Some(&form(&[
+                ("csrf", &csrf),
+                ("action", "remove"),
+                ("year", "2027"),
+                ("date", "2027-02-08"),
+            ])),
+        )
+        .await;
+    assert_eq!(
+        r.location().as_deref(),
+        Some("/calendar?year=2027&ok=removed")
+    );
+    // Without an announcement 2027's Tết is the provisional default again (8/2 is mùng 3).
+    let year = h.get("/api/v1/calendar/2027", &token).await.json();
+    let feb8 = year["days_off"]
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["date"] == "2027-02-08").cloned());
+    assert_eq!(feb8.map(|d| d["provisional"].clone()), Some(json!(true)));
+    // Two changes audited (and the API sign-in).
+    assert_eq!(h.audit_count().await, before + 3);
+}
+
 conformance!(
+    the_page_shows_the_year,
+    admins_announce_and_remove_on_the_page,
     year_schedule_for_anyone_signed_in,
     deadlines_follow_exceptions_added_through_the_api,
     only_admins_change_the_calendar,

@@ -2,6 +2,7 @@
 //! the server redirects (post/redirect/get), trees fold with `<details>`.
 
 pub mod audit;
+pub mod calendar;
 pub mod session;
 pub mod units;
 pub mod users;
