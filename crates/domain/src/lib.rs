@@ -4,8 +4,10 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod dossier;
 pub mod error;
 pub mod import;
+pub mod procedure;
 pub mod scope;
 pub mod text;
 pub mod unit;
