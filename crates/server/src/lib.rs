@@ -22,7 +22,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::Config;
@@ -76,7 +76,12 @@ pub fn app(state: AppState) -> Router {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'"),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            // One structured line per request at info level: method, path, status, latency.
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO))
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
         .layer(CatchPanicLayer::custom(|_| {
             error::ApiError(motcua_domain::Error::internal()).into_response_boxed()
         }))
@@ -123,17 +128,17 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     {
         metrics_layer::install(&addr)?;
     }
-    let housekeeping = tokio::spawn(housekeeping(state.clone()));
-    let app = app(state.clone());
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
     // Build the working calendar before taking requests, so invalid calendar settings stop
     // the start instead of failing the first deadline.
     state
         .calendar()
         .await
         .map_err(|e| std::io::Error::other(e.message))?;
+    let housekeeping = tokio::spawn(housekeeping(state.clone()));
+    let app = app(state.clone());
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
     housekeeping.abort();
     state.close().await;
     result
@@ -149,14 +154,14 @@ async fn housekeeping(state: AppState) {
         if let Err(e) = state.prune(now, keep).await {
             tracing::warn!(error = %e, "housekeeping failed");
         }
+        if let Err(e) = state.refresh_calendar().await {
+            tracing::warn!(error = %e, "calendar refresh failed");
+        }
     }
 }
 
 async fn shutdown_signal() {
     let ctrl_c = async {
-        if let Err(e) = state.refresh_calendar().await {
-            tracing::warn!(error = %e, "calendar refresh failed");
-        }
         let _ = tokio::signal::ctrl_c().await;
     };
     #[cfg(unix)]

@@ -5,7 +5,7 @@
 use sqlx::Row as _;
 
 use motcua_calendar::Exception;
-use motcua_domain::audit::{AuditEntry, AuditEvent, entry_hash};
+use motcua_domain::audit::{AuditEntry, AuditEvent, HashInput};
 use motcua_domain::calendar;
 use motcua_domain::import::{ImportRow, RowError, rejection};
 use motcua_domain::unit::{self, NewUnit, Unit, UnitChange};
@@ -73,16 +73,17 @@ impl WriteTx {
             event.actor
         };
         let seq = self.next_seq;
-        let hash = entry_hash(
+        let hash = HashInput {
             seq,
-            self.now_us,
-            &actor,
-            event.action,
-            event.object_type,
-            &event.object_id,
-            &summary,
-            &self.prev_hash,
-        );
+            at_micros: self.now_us,
+            actor: &actor,
+            action: event.action,
+            object_type: event.object_type,
+            object_id: &event.object_id,
+            summary: &summary,
+            prev_hash: &self.prev_hash,
+        }
+        .hash();
         sqlx::query(
             "INSERT INTO audit_log (seq, at, actor, action, object_type, object_id, unit_id, summary, prev_hash, hash) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -458,6 +459,12 @@ pub(crate) async fn change_unit(
             "Không có thay đổi nào để lưu.",
         ));
     }
+    if change.active == Some(false) && before.parent_code.is_none() {
+        return Err(Error::invalid(
+            "unit_root_deactivate",
+            "Không thể ngừng hoạt động đơn vị gốc (Bộ).",
+        ));
+    }
     let now = w.now_us();
     if let Some(new_parent_code) = &change.parent {
         if before.parent_code.is_none() {
@@ -504,14 +511,6 @@ pub(crate) async fn change_unit(
             .execute(w.conn())
             .await
             .map_err(db_error)?;
-    }
-    if let Some(active) = change.active {
-        if !active && before.parent_code.is_none() {
-            return Err(Error::invalid(
-                "unit_root_deactivate",
-                "Không thể ngừng hoạt động đơn vị gốc (Bộ).",
-            ));
-        }
     }
     let name = change.name.clone().unwrap_or_else(|| before.name.clone());
     let short_name = change
@@ -562,18 +561,16 @@ pub(crate) async fn import_units(w: &mut WriteTx, rows: &[ImportRow]) -> Result<
     let mut errors: Vec<RowError> = Vec::new();
     let mut failed: std::collections::HashSet<String> = std::collections::HashSet::new();
     for row in rows {
-        if let Some(parent) = &row.unit.parent {
-            if failed.contains(parent.as_str()) {
-                failed.insert(row.unit.code.as_str().to_string());
-                errors.push(RowError {
-                    line: row.line,
-                    code: "unit_parent_invalid",
-                    message: format!(
-                        "đơn vị cấp trên {parent} có lỗi nên đơn vị này không nhập được"
-                    ),
-                });
-                continue;
-            }
+        if let Some(parent) = &row.unit.parent
+            && failed.contains(parent.as_str())
+        {
+            failed.insert(row.unit.code.as_str().to_string());
+            errors.push(RowError {
+                line: row.line,
+                code: "unit_parent_invalid",
+                message: format!("đơn vị cấp trên {parent} có lỗi nên đơn vị này không nhập được"),
+            });
+            continue;
         }
         if let Err(e) = create_unit(w, &row.unit).await {
             if e.kind == motcua_domain::ErrorKind::Internal {
@@ -929,6 +926,21 @@ pub(crate) async fn record_login_failure(
     // A failed sign-in has no authenticated actor; record the name that was tried.
     event.actor = format!("anonymous:{username}");
     w.audit(event, unit_id).await
+}
+
+/// Baseline for the benchmarks: the same count found by walking parent links recursively,
+/// which is what the materialised path saves us from.
+pub(crate) async fn subtree_count_by_parent_links(pool: &Pool, unit_id: i64) -> Result<i64> {
+    sqlx::query(
+        "WITH RECURSIVE sub(id) AS (SELECT id FROM units WHERE id = $1 \
+         UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id) \
+         SELECT COUNT(*) AS n FROM sub",
+    )
+    .bind(unit_id)
+    .fetch_one(pool)
+    .await
+    .and_then(|r| r.try_get::<i64, _>("n"))
+    .map_err(db_error)
 }
 
 pub(crate) async fn ping(pool: &Pool) -> Result<()> {

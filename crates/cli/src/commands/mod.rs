@@ -16,7 +16,11 @@ use motcua_store::Store;
 /// Prints an error on stderr and picks the exit code: 2 for bad input, 1 for failures.
 pub fn fail(e: &Error) -> ExitCode {
     eprintln!("lỗi: {} ({})", e.message, e.code);
-    let rows = e.details.as_ref().and_then(|d| d.get("errors")).and_then(|v| v.as_array());
+    let rows = e
+        .details
+        .as_ref()
+        .and_then(|d| d.get("errors"))
+        .and_then(|v| v.as_array());
     for row in rows.into_iter().flatten() {
         eprintln!(
             "  dòng {}: {}",
