@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 
 use motcua_domain::audit::{AuditEntry, ChainBreak, ChainVerifier};
 use motcua_domain::import::ImportRow;
+use motcua_domain::procedure::Procedure;
 use motcua_domain::scope::Scope;
 use motcua_domain::unit::{NewUnit, Unit, UnitChange};
 use motcua_domain::user::{NewUser, Role, User};
@@ -22,15 +23,19 @@ use crate::scoped::{AuditFilter, ScopedStore};
 use crate::{Engine, to_micros};
 
 /// Runs `$body` with `$e` naming the engine module and `$pool` its pool for reading.
+/// `$e in $m` names another SQL module of the engines instead (e.g. `procedures_sql`).
 macro_rules! read_db {
     ($store:expr, $e:ident, $pool:ident => $body:expr) => {
+        read_db!($store, $e in engine, $pool => $body)
+    };
+    ($store:expr, $e:ident in $m:ident, $pool:ident => $body:expr) => {
         match &$store.backend {
             Backend::Sqlite { reader: $pool, .. } => {
-                use crate::sqlite::engine as $e;
+                use crate::sqlite::$m as $e;
                 $body
             }
             Backend::Postgres($pool) => {
-                use crate::postgres::engine as $e;
+                use crate::postgres::$m as $e;
                 $body
             }
         }
@@ -38,19 +43,23 @@ macro_rules! read_db {
 }
 
 /// Runs `$body` inside an audited write transaction `$w` and commits it if the body succeeds.
+/// `$e in $m` names another SQL module of the engines instead (e.g. `procedures_sql`).
 macro_rules! write_tx {
     ($store:expr, $actor:expr, $now:expr, $e:ident, $w:ident => $body:expr) => {
+        write_tx!($store, $actor, $now, $e in engine, $w => $body)
+    };
+    ($store:expr, $actor:expr, $now:expr, $e:ident in $m:ident, $w:ident => $body:expr) => {
         match &$store.backend {
             Backend::Sqlite { writer, .. } => {
-                use crate::sqlite::engine as $e;
-                let mut $w = $e::WriteTx::begin(writer, $actor, to_micros($now)).await?;
+                use crate::sqlite::$m as $e;
+                let mut $w = crate::sqlite::engine::WriteTx::begin(writer, $actor, to_micros($now)).await?;
                 let out = $body;
                 $w.commit().await?;
                 Ok(out)
             }
             Backend::Postgres(pool) => {
-                use crate::postgres::engine as $e;
-                let mut $w = $e::WriteTx::begin(pool, $actor, to_micros($now)).await?;
+                use crate::postgres::$m as $e;
+                let mut $w = crate::postgres::engine::WriteTx::begin(pool, $actor, to_micros($now)).await?;
                 let out = $body;
                 $w.commit().await?;
                 Ok(out)
@@ -92,6 +101,38 @@ pub struct UnitFilter {
     /// Words to find in code, name or short name, ignoring diacritics and case.
     pub query: Option<String>,
     pub active: Option<bool>,
+}
+
+/// Filters for the procedure catalogue (latest versions).
+#[derive(Debug, Clone, Default)]
+pub struct ProcedureFilter {
+    /// Code of the last procedure of the previous page.
+    pub after: Option<String>,
+    /// Field (lĩnh vực) code.
+    pub field: Option<String>,
+    /// Words to find in code, name or field name, ignoring diacritics and case.
+    pub query: Option<String>,
+    /// Code of the implementing unit.
+    pub unit: Option<String>,
+}
+
+/// One line of the procedure catalogue: the latest version of a procedure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProcedureSummary {
+    pub code: String,
+    pub version: i64,
+    pub name: String,
+    pub field_code: String,
+    pub field_name: String,
+    pub level: String,
+    /// Code of the implementing unit.
+    pub implementing_unit: String,
+    pub implementing_unit_name: String,
+    /// When this version was saved.
+    #[serde(with = "time::serde::rfc3339")]
+    pub saved_at: OffsetDateTime,
+    /// Who saved this version.
+    pub saved_by: String,
 }
 
 /// Where a stored calendar exception came from.
@@ -460,6 +501,55 @@ impl Store {
     ) -> Result<StoredException> {
         let date = motcua_domain::calendar::iso_date(date);
         write_tx!(self, actor, now, e, w => e::remove_calendar_exception(&mut w, &date).await?)
+    }
+
+    // --- procedures -------------------------------------------------------------------
+    // SQL in procedures_sql.rs. Inside a write transaction, engine code reads a procedure with
+    // `super::procedures_sql::procedure_in(w, code)` / `procedure_version_in(w, code, version)`.
+
+    /// The current (latest) version of a procedure.
+    pub async fn procedure(&self, code: &str) -> Result<Option<Procedure>> {
+        read_db!(self, e in procedures_sql, pool => e::procedure(pool, code).await)
+    }
+
+    /// One version of a procedure (dossiers keep the version they were received under).
+    pub async fn procedure_version(&self, code: &str, version: i64) -> Result<Option<Procedure>> {
+        read_db!(self, e in procedures_sql, pool => e::procedure_version(pool, code, version).await)
+    }
+
+    /// Saves a procedure checked by `Procedure::parse` as version 1 or the next version of its
+    /// code (audited). Its units must exist: 422 `unit_not_found` otherwise.
+    pub async fn save_procedure(
+        &self,
+        actor: &str,
+        now: OffsetDateTime,
+        new: &Procedure,
+    ) -> Result<Procedure> {
+        write_tx!(self, actor, now, e in procedures_sql, w => e::save_procedure(&mut w, new).await?)
+    }
+
+    /// Saves several procedures in one transaction: all or none. An error carries the failing
+    /// item's index and code in `details.index` / `details.procedure`.
+    pub async fn save_procedures(
+        &self,
+        actor: &str,
+        now: OffsetDateTime,
+        items: &[Procedure],
+    ) -> Result<Vec<Procedure>> {
+        write_tx!(self, actor, now, e in procedures_sql, w => e::save_procedures(&mut w, items).await?)
+    }
+
+    /// The latest version of every procedure (or of `code` only), in code order.
+    pub async fn latest_procedures(&self, code: Option<&str>) -> Result<Vec<Procedure>> {
+        read_db!(self, e in procedures_sql, pool => e::latest_procedures(pool, code).await)
+    }
+
+    pub(crate) async fn list_procedures(
+        &self,
+        filter: &ProcedureFilter,
+        limit: i64,
+    ) -> Result<Vec<ProcedureSummary>> {
+        read_db!(self, e in procedures_sql, pool => e::list_procedures(pool, filter, limit).await)
     }
 
     // --- audit ------------------------------------------------------------------------

@@ -16,7 +16,8 @@ mod sqlite;
 pub mod testing;
 
 pub use backend::{
-    Credentials, ExceptionSource, Page, SessionInfo, Store, StoredException, UnitFilter,
+    Credentials, ExceptionSource, Page, ProcedureFilter, ProcedureSummary, SessionInfo, Store,
+    StoredException, UnitFilter,
 };
 pub use motcua_domain::{Error, ErrorKind, Result};
 pub use scoped::{AuditFilter, ScopedStore};

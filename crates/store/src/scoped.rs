@@ -7,12 +7,13 @@ use time::OffsetDateTime;
 
 use motcua_domain::audit::AuditEntry;
 use motcua_domain::import::ImportRow;
+use motcua_domain::procedure::{Procedure, StepUnit};
 use motcua_domain::scope::Scope;
 use motcua_domain::unit::{NewUnit, Unit, UnitChange};
 use motcua_domain::user::{NewUser, User};
 use motcua_domain::{Error, Result};
 
-use crate::backend::{Page, Store, StoredException, UnitFilter};
+use crate::backend::{Page, ProcedureFilter, ProcedureSummary, Store, StoredException, UnitFilter};
 
 /// Filters for the audit log.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -213,6 +214,78 @@ impl ScopedStore {
             )
         })?;
         self.store.create_user(actor, now, new, password_hash).await
+    }
+
+    /// One line per procedure (latest versions), in code order. The catalogue is public
+    /// information, so every signed-in person reads all of it whatever their scope
+    /// (docs/domain-decisions.md).
+    pub async fn procedures(
+        &self,
+        filter: &ProcedureFilter,
+        limit: i64,
+    ) -> Result<Page<ProcedureSummary>> {
+        let limit = clamp(limit);
+        let mut items = self.store.list_procedures(filter, limit + 1).await?;
+        let next = if items.len() as i64 > limit {
+            items.truncate(limit as usize);
+            items.last().map(|p| p.code.clone())
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
+    /// The latest version of a procedure (or `version`), or 404 `procedure_not_found`.
+    /// Readable by everyone, like [`ScopedStore::procedures`].
+    pub async fn procedure(&self, code: &str, version: Option<i64>) -> Result<Procedure> {
+        let found = match version {
+            None => self.store.procedure(code).await?,
+            Some(v) => self.store.procedure_version(code, v).await?,
+        };
+        found.ok_or_else(|| {
+            Error::not_found(
+                "procedure_not_found",
+                match version {
+                    None => format!("Không tìm thấy thủ tục {code}."),
+                    Some(v) => format!("Không tìm thấy phiên bản {v} của thủ tục {code}."),
+                },
+            )
+        })
+    }
+
+    /// Saves a procedure as its next version. The implementing unit and the units of the
+    /// workflow's steps must lie inside the scope (422 `unit_not_found` otherwise, as for
+    /// units one cannot see); the caller checks the role.
+    pub async fn save_procedure(
+        &self,
+        actor: &str,
+        now: OffsetDateTime,
+        procedure: &Procedure,
+    ) -> Result<Procedure> {
+        self.check_procedure_units(procedure).await?;
+        self.store.save_procedure(actor, now, procedure).await
+    }
+
+    async fn check_procedure_units(&self, procedure: &Procedure) -> Result<()> {
+        let mut units = vec![(
+            "implementing_unit".to_string(),
+            procedure.implementing_unit.as_str(),
+        )];
+        for (i, step) in procedure.workflow.steps.iter().enumerate() {
+            if let StepUnit::Unit(code) = &step.unit {
+                units.push((format!("workflow.steps[{i}].unit"), code.as_str()));
+            }
+        }
+        for (field, code) in units {
+            if self.unit(code).await.is_err() {
+                return Err(Error::invalid(
+                    "unit_not_found",
+                    format!("Không tìm thấy đơn vị {code}."),
+                )
+                .with_details(serde_json::json!({ "field": field, "unit": code })));
+            }
+        }
+        Ok(())
     }
 
     /// The announced calendar exceptions; the calendar is ministry-wide, so everyone reads

@@ -7,4 +7,8 @@ pub(crate) type Db = sqlx::Sqlite;
 #[path = "engine.rs"]
 pub(crate) mod engine;
 
+#[allow(clippy::duplicate_mod)]
+#[path = "procedures_sql.rs"]
+pub(crate) mod procedures_sql;
+
 pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
