@@ -9,6 +9,7 @@
 //! head on commit. Instants are stored as microseconds since the Unix epoch (UTC).
 
 mod backend;
+mod dossiers;
 mod postgres;
 mod scoped;
 mod sqlite;
@@ -18,6 +19,10 @@ pub mod testing;
 pub use backend::{
     Credentials, ExceptionSource, Page, ProcedureFilter, ProcedureSummary, SessionInfo, Store,
     StoredException, UnitFilter,
+};
+pub use dossiers::{
+    DossierRecord, InboxCounters, InboxFilter, InboxItem, IntakeSlip, NewIntakeSlip, Rating,
+    Registered, SlipKind,
 };
 pub use motcua_domain::{Error, ErrorKind, Result};
 pub use scoped::{AuditFilter, ScopedStore};

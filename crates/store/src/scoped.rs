@@ -58,6 +58,11 @@ impl ScopedStore {
         &self.scope
     }
 
+    /// The unscoped store, for scoped operations defined in other modules (dossiers).
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// A unit inside the scope, or `unit_not_found`.
     pub async fn unit(&self, code: &str) -> Result<Unit> {
         match self.store.unit_by_code(code).await? {

@@ -11,4 +11,8 @@ pub(crate) mod engine;
 #[path = "procedures_sql.rs"]
 pub(crate) mod procedures_sql;
 
+#[allow(clippy::duplicate_mod)]
+#[path = "dossiers_sql.rs"]
+pub(crate) mod dossiers_sql;
+
 pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
