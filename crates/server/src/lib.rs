@@ -136,6 +136,8 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
         .map_err(|e| std::io::Error::other(e.message))?;
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
     let app = app(state.clone());
+    // The peer address feeds the public routes' per-client rate limit.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await;

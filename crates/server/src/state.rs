@@ -22,6 +22,8 @@ struct Inner {
     /// Hash checked when a username does not exist, so both cases take the same time.
     dummy_hash: String,
     calendar: CalendarService,
+    /// Per-client token buckets of the public dossier routes (this instance only).
+    public_limiter: crate::api::dossiers::PublicRateLimiter,
 }
 
 impl AppState {
@@ -32,6 +34,7 @@ impl AppState {
                 store,
                 clock,
                 calendar: CalendarService::new(config.calendar.clone()),
+                public_limiter: Default::default(),
                 config,
                 dummy_hash,
             }),
@@ -61,6 +64,10 @@ impl AppState {
     /// Picks up exception changes made by other instances sharing the database.
     pub(crate) async fn refresh_calendar(&self) -> motcua_domain::Result<bool> {
         self.inner.calendar.refresh(&self.inner.store).await
+    }
+
+    pub(crate) fn public_limiter(&self) -> &crate::api::dossiers::PublicRateLimiter {
+        &self.inner.public_limiter
     }
 
     pub(crate) fn dummy_hash(&self) -> &str {

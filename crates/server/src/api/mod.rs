@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod dossiers;
 pub mod system;
 pub mod units;
 pub mod users;
@@ -39,6 +40,8 @@ use crate::state::AppState;
         (name = "auth", description = "Đăng nhập, mã truy cập"),
         (name = "audit", description = "Nhật ký kiểm tra (chuỗi băm)"),
         (name = "calendar", description = "Lịch làm việc: ngày nghỉ, ngày làm bù, tính thời hạn"),
+        (name = "dossiers", description = "Hồ sơ: tiếp nhận, xử lý theo quy trình, hộp việc"),
+        (name = "public", description = "Tra cứu hồ sơ và đánh giá dành cho người nộp (không cần đăng nhập)"),
         (name = "system", description = "Tình trạng dịch vụ")
     )
 )]
@@ -78,6 +81,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(calendar::list_exceptions, calendar::add_exception))
         .routes(routes!(calendar::remove_exception))
         .routes(routes!(calendar::deadline))
+        .routes(routes!(dossiers::create_dossier))
+        .routes(routes!(dossiers::get_dossier))
+        .routes(routes!(dossiers::act))
+        .routes(routes!(dossiers::create_refusal))
+        .routes(routes!(dossiers::get_intake_slip))
+        .routes(routes!(dossiers::inbox))
+        .routes(routes!(dossiers::public_dossier))
+        .routes(routes!(dossiers::rate_dossier))
         .routes(routes!(system::healthz))
         .routes(routes!(system::openapi_json))
 }
