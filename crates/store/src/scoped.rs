@@ -247,12 +247,13 @@ impl ScopedStore {
             None => self.store.procedure(code).await?,
             Some(v) => self.store.procedure_version(code, v).await?,
         };
+        // Like units, the answer does not echo the code asked for.
         found.ok_or_else(|| {
             Error::not_found(
                 "procedure_not_found",
                 match version {
-                    None => format!("Không tìm thấy thủ tục {code}."),
-                    Some(v) => format!("Không tìm thấy phiên bản {v} của thủ tục {code}."),
+                    None => "Không tìm thấy thủ tục.",
+                    Some(_) => "Không tìm thấy phiên bản này của thủ tục.",
                 },
             )
         })

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod dossiers;
+pub mod procedures;
 pub mod system;
 pub mod units;
 pub mod users;
@@ -42,6 +43,7 @@ use crate::state::AppState;
         (name = "calendar", description = "Lịch làm việc: ngày nghỉ, ngày làm bù, tính thời hạn"),
         (name = "dossiers", description = "Hồ sơ: tiếp nhận, xử lý theo quy trình, hộp việc"),
         (name = "public", description = "Tra cứu hồ sơ và đánh giá dành cho người nộp (không cần đăng nhập)"),
+        (name = "procedures", description = "Danh mục thủ tục hành chính và quy trình xử lý"),
         (name = "system", description = "Tình trạng dịch vụ")
     )
 )]
@@ -89,6 +91,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(dossiers::inbox))
         .routes(routes!(dossiers::public_dossier))
         .routes(routes!(dossiers::rate_dossier))
+        .routes(routes!(
+            procedures::list_procedures,
+            procedures::create_procedure
+        ))
+        .routes(routes!(procedures::get_procedure))
         .routes(routes!(system::healthz))
         .routes(routes!(system::openapi_json))
 }
