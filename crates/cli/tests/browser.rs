@@ -73,6 +73,20 @@ impl Browser {
         found[ELEMENT_KEY].as_str().unwrap().to_string()
     }
 
+    /// Waits (up to 15 s) until the current URL ends with `suffix`: a click that submits a
+    /// form returns before the next page has loaded.
+    async fn wait_for_url(&self, suffix: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let url = self.call(reqwest::Method::GET, "/url", None).await;
+            let url = url.as_str().unwrap_or_default().to_string();
+            if url.ends_with(suffix) || start.elapsed() > Duration::from_secs(15) {
+                return url;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     async fn text(&self, css: &str) -> String {
         let id = self.find(css).await;
         self.call(reqwest::Method::GET, &format!("/element/{id}/text"), None)
@@ -147,6 +161,15 @@ async fn sign_in_through_the_login_page() {
         base: format!("http://127.0.0.1:{driver_port}/session/{id}"),
     };
 
+    // Element look-ups wait for the element to appear (pages load after form submissions).
+    browser
+        .call(
+            reqwest::Method::POST,
+            "/timeouts",
+            Some(json!({"implicit": 15000})),
+        )
+        .await;
+
     // An anonymous visit lands on the login page.
     browser
         .call(
@@ -201,11 +224,8 @@ async fn sign_in_through_the_login_page() {
             Some(json!({})),
         )
         .await;
-    let url = browser.call(reqwest::Method::GET, "/url", None).await;
-    assert!(
-        url.as_str().unwrap().ends_with("/units"),
-        "after sign-in: {url}"
-    );
+    let url = browser.wait_for_url("/units").await;
+    assert!(url.ends_with("/units"), "after sign-in: {url}");
     assert_eq!(browser.text("h1").await, "Cơ cấu tổ chức");
     assert!(browser.text(".who").await.contains("Quản trị hệ thống"));
 
@@ -226,6 +246,7 @@ async fn sign_in_through_the_login_page() {
             Some(json!({})),
         )
         .await;
+    assert!(browser.wait_for_url("/login").await.ends_with("/login"));
     browser
         .call(
             reqwest::Method::POST,
