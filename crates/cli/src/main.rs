@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use commands::{audit, calendar, db, serve, unit, user};
+use commands::{audit, calendar, db, procedure, serve, unit, user};
 
 #[derive(Parser)]
 #[command(name = "motcua", version, about = "motcua: Một cửa và cải cách hành chính cho Bộ, ngành", long_about = None)]
@@ -41,6 +41,11 @@ enum Command {
     Unit {
         #[command(subcommand)]
         command: unit::UnitCommand,
+    },
+    /// The procedure catalogue: import and export JSON files.
+    Procedure {
+        #[command(subcommand)]
+        command: procedure::ProcedureCommand,
     },
     /// The audit chain.
     Audit {
@@ -91,6 +96,7 @@ async fn run(cli: Cli) -> ExitCode {
         Command::Db { command } => db::run(settings, command).await,
         Command::User { command } => user::run(settings, command).await,
         Command::Unit { command } => unit::run(settings, command).await,
+        Command::Procedure { command } => procedure::run(settings, command).await,
         Command::Audit { command } => audit::run(settings, command).await,
         Command::Calendar { command } => calendar::run(settings, command).await,
         Command::PrintDefaultConfig => {
