@@ -236,7 +236,13 @@ impl LunarTable {
         if !(1..=12).contains(&lunar.month) || !(1..=30).contains(&lunar.day) {
             return Err(invalid());
         }
-        let (start, length) = self.month_span(lunar.year, lunar.month, lunar.leap)?;
+        // month_span only knows the month; report the whole date the caller asked for.
+        let (start, length) = self
+            .month_span(lunar.year, lunar.month, lunar.leap)
+            .map_err(|e| match e {
+                CalendarError::LunarDateInvalid { .. } => invalid(),
+                other => other,
+            })?;
         if i32::from(lunar.day) > length {
             return Err(invalid());
         }

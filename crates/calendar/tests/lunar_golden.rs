@@ -93,6 +93,9 @@ fn invalid_lunar_dates() {
     // 2024 has no leap month.
     let err = lunar_to_solar(LunarDate::new(2024, 4, 1, true)).expect_err("no leap month");
     assert_eq!(err.code(), "lunar_date_invalid");
+    // The message names the date that was asked for, not the month's first day.
+    let err = lunar_to_solar(LunarDate::new(2025, 3, 10, true)).expect_err("2025 leaps month 6");
+    assert_eq!(err.message(), "Ngày âm lịch 10/3 nhuận/2025 không tồn tại.");
     // Find a 29-day month and ask for its day 30.
     let vn = LunarTable::vietnam();
     let short = (1..=12)
