@@ -2,6 +2,7 @@
 //! scope, the audit hash chain, text normalisation and the error vocabulary shared by every
 //! layer. Nothing here touches a database, a clock or the network.
 
+pub mod attachment;
 pub mod audit;
 pub mod calendar;
 pub mod dossier;
