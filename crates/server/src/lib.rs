@@ -54,6 +54,33 @@ pub fn app(state: AppState) -> Router {
             "/calendar",
             get(pages::calendar::page).post(pages::calendar::submit),
         )
+        .route("/inbox", get(pages::dossiers::inbox))
+        .route("/procedures", get(pages::procedures::list))
+        .route("/procedures/{code}", get(pages::procedures::show))
+        .route(
+            "/dossiers/new",
+            get(pages::dossiers::intake_form).post(pages::dossiers::intake_submit),
+        )
+        .route("/dossiers/{code}", get(pages::dossiers::dossier_page))
+        .route(
+            "/dossiers/{code}/actions",
+            post(pages::dossiers::dossier_act),
+        )
+        .route("/dossiers/{code}/receipt", get(pages::dossiers::receipt))
+        .route(
+            "/dossiers/{code}/control-slip",
+            get(pages::dossiers::control_slip),
+        )
+        .route(
+            "/dossiers/{code}/notices/{version}",
+            get(pages::dossiers::notice),
+        )
+        .route("/intake-slips/{id}", get(pages::dossiers::intake_slip))
+        .route("/tra-cuu", get(pages::dossiers::track_form))
+        .route(
+            "/tra-cuu/{code}",
+            get(pages::dossiers::track).post(pages::dossiers::rate),
+        )
         .route("/static/app.css", get(stylesheet));
     let max_body = state.config().limits.max_body_bytes;
     Router::new()

@@ -32,7 +32,7 @@ use crate::state::AppState;
 
 /// The rule set dossiers are received and handled under (the domain's defaults; dated rule
 /// sets are future work, docs/one-stop.md).
-fn rules() -> RuleSet {
+pub(crate) fn rules() -> RuleSet {
     RuleSet::default()
 }
 
@@ -197,7 +197,7 @@ fn dossier_out(
     }
 }
 
-async fn procedure_of(state: &AppState, d: &Dossier) -> Option<Procedure> {
+pub(crate) async fn procedure_of(state: &AppState, d: &Dossier) -> Option<Procedure> {
     state
         .unscoped_store()
         .procedure_version(&d.procedure_code, d.procedure_version)
@@ -253,60 +253,15 @@ pub async fn create_dossier(
     JsonBody(body): JsonBody<CreateDossierIn>,
 ) -> ApiResult<(StatusCode, Json<DossierOut>)> {
     ctx.require(&[Role::Receiver])?;
-    let received_at = body
-        .received_at
-        .as_deref()
-        .map(|s| parse_instant("received_at", s))
-        .transpose()?;
-    let intake = Intake {
-        procedure_code: body.procedure_code.clone(),
-        channel: body.channel,
-        applicant: body.applicant.clone(),
-        documents: body.documents,
-        received_at,
-        summary: body.summary,
-        received_by: None,
-    };
-    let snapshot = state.calendar().await?;
-    let registered = ctx
-        .store
-        .register_dossier(
-            ctx.actor(),
-            ctx.now(),
-            intake,
-            snapshot.calendar(),
-            &rules(),
-        )
-        .await;
     let registered =
-        match registered {
-            Ok(r) => r,
-            Err(e) if e.code == "checklist_incomplete" => {
-                let missing = e
-                    .details
-                    .as_ref()
-                    .map(|d| d["missing"].clone())
-                    .unwrap_or(Value::Null);
-                let slip = ctx
-                    .store
-                    .record_intake_slip(
-                        ctx.actor(),
-                        ctx.now(),
-                        NewIntakeSlip {
-                            kind: SlipKind::RequestToComplete,
-                            procedure_code: body.procedure_code,
-                            channel: body.channel,
-                            applicant: body.applicant,
-                            items: missing.clone(),
-                            note: None,
-                        },
-                    )
-                    .await?;
-                return Err(ApiError(Error::new(e.kind, e.code, e.message).with_details(
-                json!({ "missing": missing, "slip_id": slip.id, "slip_number": slip.number }),
-            )));
+        match register_or_request(&state, &ctx.store, ctx.actor(), ctx.now(), body).await? {
+            IntakeOutcome::Registered(r) => r,
+            IntakeOutcome::Incomplete { error, slip } => {
+                let missing = slip.items.clone();
+                return Err(ApiError(error.with_details(
+                    json!({ "missing": missing, "slip_id": slip.id, "slip_number": slip.number }),
+                )));
             }
-            Err(e) => return Err(e.into()),
         };
     let procedure = procedure_of(&state, &registered.dossier).await;
     let rec = DossierRecord {
@@ -408,30 +363,104 @@ pub async fn create_refusal(
     JsonBody(body): JsonBody<RefusalIn>,
 ) -> ApiResult<(StatusCode, Json<IntakeSlipOut>)> {
     ctx.require(&[Role::Receiver])?;
+    let slip = record_refusal(&ctx.store, ctx.actor(), ctx.now(), body).await?;
+    Ok((StatusCode::CREATED, Json(slip.into())))
+}
+
+/// What intake gave: a registered dossier, or, for an incomplete checklist, nothing
+/// registered and the request-to-complete slip recorded (shared by the API and the pages).
+pub(crate) enum IntakeOutcome {
+    Registered(motcua_store::Registered),
+    Incomplete { error: Error, slip: IntakeSlip },
+}
+
+/// Registers a dossier; an incomplete checklist records the request-to-complete slip instead.
+pub(crate) async fn register_or_request(
+    state: &AppState,
+    store: &motcua_store::ScopedStore,
+    actor: &str,
+    now: OffsetDateTime,
+    body: CreateDossierIn,
+) -> Result<IntakeOutcome, Error> {
+    let received_at = body
+        .received_at
+        .as_deref()
+        .map(|s| parse_instant("received_at", s))
+        .transpose()?;
+    let intake = Intake {
+        procedure_code: body.procedure_code.clone(),
+        channel: body.channel,
+        applicant: body.applicant.clone(),
+        documents: body.documents,
+        received_at,
+        summary: body.summary,
+        received_by: None,
+    };
+    let snapshot = state.calendar().await?;
+    match store
+        .register_dossier(actor, now, intake, snapshot.calendar(), &rules())
+        .await
+    {
+        Ok(r) => Ok(IntakeOutcome::Registered(r)),
+        Err(e) if e.code == "checklist_incomplete" => {
+            let missing = e
+                .details
+                .as_ref()
+                .map(|d| d["missing"].clone())
+                .unwrap_or(Value::Null);
+            let slip = store
+                .record_intake_slip(
+                    actor,
+                    now,
+                    NewIntakeSlip {
+                        kind: SlipKind::RequestToComplete,
+                        procedure_code: body.procedure_code,
+                        channel: body.channel,
+                        applicant: body.applicant,
+                        items: missing,
+                        note: None,
+                    },
+                )
+                .await?;
+            Ok(IntakeOutcome::Incomplete {
+                error: Error::new(e.kind, e.code, e.message),
+                slip,
+            })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Records a refusal at intake with its reasons (shared by the API and the pages).
+pub(crate) async fn record_refusal(
+    store: &motcua_store::ScopedStore,
+    actor: &str,
+    now: OffsetDateTime,
+    body: RefusalIn,
+) -> Result<IntakeSlip, Error> {
     let mut reasons = Vec::new();
     for r in &body.reasons {
         let r = text::clean(r);
         if r.chars().count() > 2000 {
-            return Err(ApiError(
+            return Err(
                 Error::invalid("field_too_long", "Lý do không được dài quá 2000 ký tự.")
                     .with_details(json!({ "field": "reasons" })),
-            ));
+            );
         }
         if !r.is_empty() {
             reasons.push(r);
         }
     }
     if reasons.is_empty() {
-        return Err(ApiError(
+        return Err(
             Error::invalid("reason_required", "Cần ghi rõ lý do từ chối tiếp nhận.")
                 .with_details(json!({ "field": "reasons" })),
-        ));
+        );
     }
-    let slip = ctx
-        .store
+    store
         .record_intake_slip(
-            ctx.actor(),
-            ctx.now(),
+            actor,
+            now,
             NewIntakeSlip {
                 kind: SlipKind::Refusal,
                 procedure_code: body.procedure_code,
@@ -441,8 +470,7 @@ pub async fn create_refusal(
                 note: body.note,
             },
         )
-        .await?;
-    Ok((StatusCode::CREATED, Json(slip.into())))
+        .await
 }
 
 /// One intake slip (request to complete or refusal) in the caller's scope, for printing.
@@ -864,7 +892,7 @@ pub struct PublicDossierOut {
     pub can_rate: bool,
 }
 
-fn event_label(kind: EventKind) -> &'static str {
+pub(crate) fn event_label(kind: EventKind) -> &'static str {
     match kind {
         EventKind::Register => "Tiếp nhận hồ sơ",
         EventKind::Assign => "Phân công xử lý",

@@ -3,6 +3,8 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod dossiers;
+pub mod procedures;
 pub mod session;
 pub mod units;
 pub mod users;
@@ -27,6 +29,7 @@ pub struct Nav {
     pub active: &'static str,
     pub can_users: bool,
     pub can_audit: bool,
+    pub can_intake: bool,
 }
 
 impl Nav {
@@ -38,6 +41,7 @@ impl Nav {
             active,
             can_users: ctx.user.has_any(crate::api::users::CAN_LIST_USERS),
             can_audit: ctx.user.has_any(crate::api::audit::CAN_READ_AUDIT),
+            can_intake: ctx.user.has_role(Role::Receiver),
         })
     }
 }
@@ -149,6 +153,10 @@ pub fn flash_message(key: Option<&str>) -> Option<String> {
         "activated" => "Đơn vị đã hoạt động trở lại.",
         "user_created" => "Đã thêm người dùng.",
         "password_changed" => "Đã đổi mật khẩu. Vui lòng đăng nhập lại.",
+        "dossier_updated" => "Đã cập nhật hồ sơ.",
+        "incomplete" => {
+            "Hồ sơ chưa đầy đủ: chưa tiếp nhận. Hãy in phiếu yêu cầu bổ sung, hoàn thiện hồ sơ cho người nộp."
+        }
         _ => return None,
     };
     Some(text.to_string())
