@@ -83,6 +83,8 @@ pub(crate) enum Backend {
 #[derive(Clone)]
 pub struct Store {
     pub(crate) backend: Backend,
+    /// Where attachments live (`Store::with_blob_dir`); `None` until configured.
+    pub(crate) blobs: Option<std::sync::Arc<crate::attachments::BlobConfig>>,
 }
 
 /// A page of a keyset-paginated list; `next` is the cursor for the following page.
@@ -201,6 +203,7 @@ impl Store {
                 .map_err(|e| unreachable(url, &e))?;
             return Ok(Store {
                 backend: Backend::Postgres(pool),
+                blobs: None,
             });
         }
         let Some(path) = url
@@ -233,6 +236,7 @@ impl Store {
             .map_err(|e| unreachable(url, &e))?;
         Ok(Store {
             backend: Backend::Sqlite { writer, reader },
+            blobs: None,
         })
     }
 

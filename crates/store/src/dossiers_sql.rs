@@ -407,10 +407,55 @@ where
     row.as_ref().map(loaded_from_row).transpose()
 }
 
+/// A dossier is visible to a scope when its owner or its acting unit is inside.
+fn visible_in(scope: &Scope, owner_path: &str, acting_path: &str) -> bool {
+    scope.contains(owner_path) || scope.contains(acting_path)
+}
+
+/// What other modules (attachments) need of a visible dossier.
+pub(crate) struct VisibleDossier {
+    pub(crate) id: i64,
+    pub(crate) code: String,
+    pub(crate) owner_unit_id: i64,
+}
+
+/// A dossier visible in `scope` (the same rule as [`dossier`]), or `None`.
+pub(crate) async fn visible_dossier<'c, E>(
+    exec: E,
+    scope: &Scope,
+    code: &str,
+) -> Result<Option<VisibleDossier>>
+where
+    E: sqlx::Executor<'c, Database = Db>,
+{
+    let row = sqlx::query(
+        "SELECT d.id, d.code, d.unit_id, o.path AS owner_path, a.path AS acting_path \
+         FROM dossiers d JOIN units o ON o.id = d.unit_id JOIN units a ON a.id = d.acting_unit_id \
+         WHERE d.code = $1",
+    )
+    .bind(code)
+    .fetch_optional(exec)
+    .await
+    .map_err(db_error)?;
+    let Some(r) = row else {
+        return Ok(None);
+    };
+    let owner_path: String = r.try_get("owner_path").map_err(db_error)?;
+    let acting_path: String = r.try_get("acting_path").map_err(db_error)?;
+    if !visible_in(scope, &owner_path, &acting_path) {
+        return Ok(None);
+    }
+    Ok(Some(VisibleDossier {
+        id: r.try_get("id").map_err(db_error)?,
+        code: r.try_get("code").map_err(db_error)?,
+        owner_unit_id: r.try_get("unit_id").map_err(db_error)?,
+    }))
+}
+
 impl Loaded {
     /// Visible to a scope when its owner or its acting unit is inside.
     fn visible(&self, scope: &Scope) -> bool {
-        scope.contains(&self.owner_path) || scope.contains(&self.acting_path)
+        visible_in(scope, &self.owner_path, &self.acting_path)
     }
 
     fn record(self) -> Result<DossierRecord> {

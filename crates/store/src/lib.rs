@@ -8,7 +8,9 @@
 //! row (serialising writers on both engines), appends one audit entry per change, and moves the
 //! head on commit. Instants are stored as microseconds since the Unix epoch (UTC).
 
+mod attachments;
 mod backend;
+pub mod blobs;
 mod dossiers;
 mod postgres;
 mod scoped;
@@ -16,6 +18,7 @@ mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use attachments::{Added, Attachment};
 pub use backend::{
     Credentials, ExceptionSource, Page, ProcedureFilter, ProcedureSummary, SessionInfo, Store,
     StoredException, UnitFilter,

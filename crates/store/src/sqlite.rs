@@ -15,4 +15,8 @@ pub(crate) mod procedures_sql;
 #[path = "dossiers_sql.rs"]
 pub(crate) mod dossiers_sql;
 
+#[allow(clippy::duplicate_mod)]
+#[path = "attachments_sql.rs"]
+pub(crate) mod attachments_sql;
+
 pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
