@@ -44,6 +44,8 @@ pub struct AuthConfig {
 pub struct LimitsConfig {
     /// Largest request body accepted, in bytes (JSON and forms).
     pub max_body_bytes: usize,
+    /// Largest dossier attachment, in bytes (the upload route's body limit).
+    pub max_attachment_bytes: usize,
 }
 
 /// The ministry root created on first start when the database has no units.
@@ -109,6 +111,7 @@ impl Default for LimitsConfig {
     fn default() -> Self {
         LimitsConfig {
             max_body_bytes: 1024 * 1024,
+            max_attachment_bytes: motcua_domain::attachment::DEFAULT_MAX_BYTES,
         }
     }
 }

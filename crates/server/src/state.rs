@@ -28,6 +28,10 @@ struct Inner {
 
 impl AppState {
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: Config) -> Self {
+        // Attachments live under the data directory (docs/operations.md, Backup).
+        let store = store
+            .with_blob_dir(std::path::Path::new(&config.data_dir).join("blobs"))
+            .with_attachment_limit(config.limits.max_attachment_bytes);
         let dummy_hash = crate::password::hash("motcua-dummy-password").unwrap_or_default();
         AppState {
             inner: Arc::new(Inner {

@@ -859,6 +859,7 @@ async fn bodies_over_the_limit_are_refused(db: &TestDb) {
     let config = Config {
         limits: motcua_server::config::LimitsConfig {
             max_body_bytes: 512,
+            ..Default::default()
         },
         ..Config::default()
     };

@@ -145,6 +145,14 @@ fn document_key_of(key: Option<&str>) -> Result<Option<String>> {
 }
 
 impl ScopedStore {
+    /// The largest attachment accepted, in bytes.
+    pub fn attachment_limit(&self) -> usize {
+        self.store()
+            .blobs
+            .as_ref()
+            .map_or(attachment::DEFAULT_MAX_BYTES, |b| b.max_bytes)
+    }
+
     /// Adds a file to a visible dossier: the dossier's visibility is checked first (404
     /// `dossier_not_found`), then the domain's rules (`attachment_empty`,
     /// `attachment_too_large`, `attachment_type_not_allowed`; the name is sanitised), then the

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Routes and the OpenAPI document come from one list
 //! ([`routes`]), so the two cannot drift; `tests/openapi.rs` snapshots the document.
 
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
@@ -91,6 +92,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(dossiers::inbox))
         .routes(routes!(dossiers::public_dossier))
         .routes(routes!(dossiers::rate_dossier))
+        .routes(routes!(
+            attachments::upload_attachment,
+            attachments::list_attachments
+        ))
+        .routes(routes!(attachments::download_attachment))
         .routes(routes!(
             procedures::list_procedures,
             procedures::create_procedure
