@@ -19,6 +19,27 @@ where
     times
 }
 
+/// Like [`sample`], but stops early once `budget` has passed (at least one run), so a slow
+/// baseline or an unindexed query cannot stall a benchmark run.
+pub async fn sample_within<F, Fut>(n: usize, budget: Duration, mut f: F) -> Vec<Duration>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let begun = Instant::now();
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let start = Instant::now();
+        f().await;
+        times.push(start.elapsed());
+        if begun.elapsed() > budget {
+            break;
+        }
+    }
+    times.sort();
+    times
+}
+
 /// The p-th percentile (0–100) of sorted durations.
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
