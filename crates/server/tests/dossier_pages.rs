@@ -203,6 +203,26 @@ async fn intake_receipt_and_slips(db: &TestDb) {
     again.expect(200);
     assert!(again.text().contains("<svg") && !again.text().contains(&key));
 
+    // The form carries a one-time key: posted twice (a reload, a double click), it registers
+    // one dossier and the second answer reprints that dossier's receipt without the key.
+    let form_page = receiver
+        .get(&format!("/dossiers/new?procedure={PROCEDURE}"))
+        .await
+        .text();
+    let marker = "name=\"intake_key\" value=\"";
+    let start = form_page.find(marker).unwrap() + marker.len();
+    let once = form_page[start..].split('"').next().unwrap().to_string();
+    assert_eq!(once.len(), 64);
+    let mut fields = intake_fields(&csrf, &["don_de_nghi", "cccd", "quyet_dinh"]);
+    fields.push(("intake_key", &once));
+    let first = receiver.post("/dossiers/new", &fields).await;
+    first.expect(200);
+    let second = receiver.post("/dossiers/new", &fields).await;
+    second.expect(200);
+    assert_eq!(code_of(&second.text()), code_of(&first.text()));
+    assert_eq!(code_of(&first.text()), format!("{A3}-261102-0002"));
+    assert!(!second.text().contains(&key_of(&first.text())));
+
     // The inbox shows it; the catalogue pages answer.
     let inbox = receiver.get("/inbox?q=nguyen+van").await;
     assert!(inbox.text().contains(&code), "diacritics ignored");

@@ -508,9 +508,44 @@ async fn public_tracking_with_right_and_wrong_key(db: &TestDb) {
         .expect(200);
 }
 
+async fn idempotency_key_registers_once(db: &TestDb) {
+    let h = harness(db).await;
+    let receiver = h.token("receiver.a").await;
+    let post = |key: &'static str, body: Value| {
+        let request = axum::http::Request::builder()
+            .method("POST")
+            .uri("/api/v1/dossiers")
+            .header("authorization", format!("Bearer {receiver}"))
+            .header("content-type", "application/json")
+            .header("idempotency-key", key)
+            .body(axum::body::Body::from(body.to_string()))
+            .unwrap();
+        h.send(request)
+    };
+    let first = post("retry-1", intake()).await.expect(201).json();
+    assert!(first["tracking_key"].is_string());
+    let audit = h.audit_count().await;
+    // A retry after a lost answer: the same dossier, no key again, nothing written.
+    let again = post("retry-1", intake()).await.expect(201).json();
+    assert_eq!(again["code"], first["code"]);
+    assert!(again["tracking_key"].is_null());
+    assert_eq!(h.audit_count().await, audit);
+    // The same key with another body: 409, nothing written.
+    let mut other = intake();
+    other["applicant"]["name"] = json!("Trần Thị Bình");
+    post("retry-1", other)
+        .await
+        .expect_error(409, "idempotency_key_reused");
+    post("khóa có dấu", intake())
+        .await
+        .expect_error(400, "idempotency_key_invalid");
+    assert_eq!(h.audit_count().await, audit);
+}
+
 conformance!(
     lifecycle_by_four_people,
     bad_input_is_refused,
     out_of_scope_is_absent_on_every_dossier_route,
     public_tracking_with_right_and_wrong_key,
+    idempotency_key_registers_once,
 );

@@ -81,7 +81,12 @@ pub struct Rating {
 #[derive(Debug, Clone)]
 pub struct Registered {
     pub dossier: Dossier,
+    /// The applicant's tracking key, known only to the intake that registered the dossier;
+    /// empty when `replayed`.
     pub tracking_key: String,
+    /// True when an intake with the same key had already registered this dossier (a form
+    /// posted twice): nothing new was written.
+    pub replayed: bool,
 }
 
 /// Inbox filters (all optional).
@@ -263,20 +268,25 @@ fn parse_cursor(cursor: &str) -> Result<(i64, String)> {
 
 impl Store {
     /// Registers a complete dossier received by `actor` (see [`ScopedStore::register_dossier`]).
+    /// With an `intake_key`, a second intake by the same person with the same key returns the
+    /// dossier the first one registered (`replayed`) instead of registering another.
+    #[allow(clippy::too_many_arguments)]
     pub async fn register_dossier(
         &self,
         scope: &Scope,
         actor: &str,
         now: OffsetDateTime,
         intake: Intake,
+        intake_key: Option<&str>,
         calendar: &WorkingCalendar,
         rules: &RuleSet,
     ) -> Result<Registered> {
         let (dossier, tracking_key) = dossier_write!(self, actor, now, e, w =>
-            e::register(&mut w, scope, actor, intake, calendar, rules).await?)?;
+            e::register(&mut w, scope, actor, intake, intake_key, calendar, rules).await?)?;
         Ok(Registered {
             dossier,
-            tracking_key,
+            replayed: tracking_key.is_none(),
+            tracking_key: tracking_key.unwrap_or_default(),
         })
     }
 
@@ -346,7 +356,33 @@ impl ScopedStore {
         rules: &RuleSet,
     ) -> Result<Registered> {
         self.store()
-            .register_dossier(self.scope(), actor, now, intake, calendar, rules)
+            .register_dossier(self.scope(), actor, now, intake, None, calendar, rules)
+            .await
+    }
+
+    /// [`Self::register_dossier`] made idempotent by a key the client chose (the intake form's
+    /// one-time field, or the API's `Idempotency-Key`): the same key with the same intake
+    /// returns the first dossier (`replayed`); with a different intake, 409
+    /// `idempotency_key_reused`.
+    pub async fn register_dossier_once(
+        &self,
+        actor: &str,
+        now: OffsetDateTime,
+        intake: Intake,
+        intake_key: &str,
+        calendar: &WorkingCalendar,
+        rules: &RuleSet,
+    ) -> Result<Registered> {
+        self.store()
+            .register_dossier(
+                self.scope(),
+                actor,
+                now,
+                intake,
+                Some(intake_key),
+                calendar,
+                rules,
+            )
             .await
     }
 

@@ -115,9 +115,16 @@ pub(crate) async fn register(
     scope: &Scope,
     actor: &str,
     mut intake: Intake,
+    intake_key: Option<&str>,
     calendar: &WorkingCalendar,
     rules: &RuleSet,
-) -> Result<(Dossier, String)> {
+) -> Result<(Dossier, Option<String>)> {
+    let intake_key = intake_key.map(|k| format!("{actor}:{k}"));
+    if let Some(key) = &intake_key
+        && let Some(first) = registered_with_key(w, key).await?
+    {
+        return replay(first, &intake).map(|d| (d, None));
+    }
     let code = intake.procedure_code.trim().to_string();
     let procedure = procedure_in(w, &code)
         .await?
@@ -145,9 +152,9 @@ pub(crate) async fn register(
          acting_unit_id, channel, status, current_step, waiting_role, assignee, applicant_name, \
          applicant_key, applicant_id_number, received_at, counted_from, legal_due_at, \
          appointment_at, resolved_at, finished_at, tracking_key_hash, state, version, \
-         created_at, updated_at) \
+         created_at, updated_at, intake_key) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-         $18, $19, $20, $21, $22, $23, $24, $24) RETURNING id",
+         $18, $19, $20, $21, $22, $23, $24, $24, $25) RETURNING id",
     )
     .bind(&dossier.code)
     .bind(&dossier.procedure_code)
@@ -173,6 +180,7 @@ pub(crate) async fn register(
     .bind(&state)
     .bind(dossier.version)
     .bind(w.now_us())
+    .bind(intake_key.as_deref())
     .fetch_one(w.conn())
     .await
     .map_err(|e| {
@@ -198,7 +206,42 @@ pub(crate) async fn register(
         }),
     );
     w.audit(audit, Some(owner.id)).await?;
-    Ok((dossier, key))
+    Ok((dossier, Some(key)))
+}
+
+/// The dossier a previous intake registered under this (namespaced) key, if any.
+async fn registered_with_key(w: &mut WriteTx, key: &str) -> Result<Option<Dossier>> {
+    let row = sqlx::query("SELECT state FROM dossiers WHERE intake_key = $1")
+        .bind(key)
+        .fetch_optional(w.conn())
+        .await
+        .map_err(db_error)?;
+    let Some(row) = row else { return Ok(None) };
+    let state: String = row.try_get("state").map_err(db_error)?;
+    serde_json::from_str(&state)
+        .map(Some)
+        .map_err(|e| corrupt("dossier", e))
+}
+
+/// A repeated intake must be the same intake: same procedure, channel and applicant
+/// (conventions.md: the same key with a different body answers 409).
+fn replay(first: Dossier, intake: &Intake) -> Result<Dossier> {
+    let same = first.procedure_code == intake.procedure_code.trim()
+        && first.channel == intake.channel
+        && first.applicant.id_number == intake.applicant.id_number.trim()
+        && first.applicant.name == motcua_domain::text::clean(&intake.applicant.name);
+    if same {
+        Ok(first)
+    } else {
+        Err(Error::conflict(
+            "idempotency_key_reused",
+            format!(
+                "Mã chống gửi trùng này đã dùng cho hồ sơ {} với nội dung khác.",
+                first.code
+            ),
+        )
+        .with_details(json!({ "code": first.code })))
+    }
 }
 
 /// "code applicant name", diacritic-free and lower-case.

@@ -893,6 +893,74 @@ async fn inbox_order_filters_counters_and_paging(db: &TestDb) {
     assert_eq!(items[3].assignee.as_deref(), Some("specialist.a"));
 }
 
+async fn intake_posted_twice_registers_once(db: &TestDb) {
+    let store = &db.store;
+    seed(store).await;
+    let desk = scoped(store, A3).await;
+    let first = desk
+        .register_dossier_once(
+            "receiver.a",
+            T0,
+            intake("1.009999", "Nguyễn Văn An"),
+            "k-1",
+            cal(),
+            &rules(),
+        )
+        .await
+        .unwrap();
+    assert!(!first.replayed);
+    assert_eq!(first.tracking_key.len(), 32);
+    let audit_before = store.verify_audit().await.unwrap().unwrap();
+
+    // The same form posted again (reload, double click): the first dossier, nothing written.
+    let again = desk
+        .register_dossier_once(
+            "receiver.a",
+            T0,
+            intake("1.009999", "Nguyễn Văn An"),
+            "k-1",
+            cal(),
+            &rules(),
+        )
+        .await
+        .unwrap();
+    assert!(again.replayed);
+    assert!(again.tracking_key.is_empty(), "the key is given out once");
+    assert_eq!(again.dossier.code, first.dossier.code);
+    assert_eq!(store.verify_audit().await.unwrap().unwrap(), audit_before);
+
+    // The same key for a different intake is refused; another officer's key is their own.
+    let err = desk
+        .register_dossier_once(
+            "receiver.a",
+            T0,
+            intake("1.009999", "Trần Thị Bình"),
+            "k-1",
+            cal(),
+            &rules(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, "idempotency_key_reused");
+    let other = desk
+        .register_dossier_once(
+            "receiver.b",
+            T0,
+            intake("1.009999", "Nguyễn Văn An"),
+            "k-1",
+            cal(),
+            &rules(),
+        )
+        .await
+        .unwrap();
+    assert!(!other.replayed);
+    assert_eq!(
+        other.dossier.code,
+        format!("{A3}-261102-0002"),
+        "no number was spent on the replay"
+    );
+}
+
 conformance!(
     full_lifecycle_with_events_and_audit,
     pause_and_resume_across_tet_2025,
@@ -902,4 +970,5 @@ conformance!(
     out_of_scope_looks_missing,
     public_tracking_and_rating,
     inbox_order_filters_counters_and_paging,
+    intake_posted_twice_registers_once,
 );

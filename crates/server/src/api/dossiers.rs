@@ -250,11 +250,13 @@ pub struct CreateDossierIn {
 pub async fn create_dossier(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: axum::http::HeaderMap,
     JsonBody(body): JsonBody<CreateDossierIn>,
 ) -> ApiResult<(StatusCode, Json<DossierOut>)> {
     ctx.require(&[Role::Receiver])?;
+    let key = idempotency_key(&headers)?;
     let registered =
-        match register_or_request(&state, &ctx.store, ctx.actor(), ctx.now(), body).await? {
+        match register_or_request(&state, &ctx.store, ctx.actor(), ctx.now(), body, key).await? {
             IntakeOutcome::Registered(r) => r,
             IntakeOutcome::Incomplete { error, slip } => {
                 let missing = slip.items.clone();
@@ -276,8 +278,26 @@ pub async fn create_dossier(
         dossier: registered.dossier,
     };
     let mut out = dossier_out(rec, procedure.as_ref(), ctx.now());
-    out.tracking_key = Some(registered.tracking_key);
+    // A replayed intake answers with the dossier first registered; its tracking key was
+    // given out once and is only stored hashed.
+    out.tracking_key = (!registered.replayed).then_some(registered.tracking_key);
     Ok((StatusCode::CREATED, Json(out)))
+}
+
+/// The optional `Idempotency-Key` header (conventions.md): 1–128 visible ASCII characters.
+fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<Option<&str>, Error> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    match value.to_str() {
+        Ok(v) if (1..=128).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_graphic()) => {
+            Ok(Some(v))
+        }
+        _ => Err(Error::bad_request(
+            "idempotency_key_invalid",
+            "Tiêu đề Idempotency-Key phải gồm 1–128 ký tự ASCII nhìn thấy được.",
+        )),
+    }
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -381,6 +401,7 @@ pub(crate) async fn register_or_request(
     actor: &str,
     now: OffsetDateTime,
     body: CreateDossierIn,
+    intake_key: Option<&str>,
 ) -> Result<IntakeOutcome, Error> {
     let received_at = body
         .received_at
@@ -397,10 +418,19 @@ pub(crate) async fn register_or_request(
         received_by: None,
     };
     let snapshot = state.calendar().await?;
-    match store
-        .register_dossier(actor, now, intake, snapshot.calendar(), &rules())
-        .await
-    {
+    let registered = match intake_key {
+        Some(key) => {
+            store
+                .register_dossier_once(actor, now, intake, key, snapshot.calendar(), &rules())
+                .await
+        }
+        None => {
+            store
+                .register_dossier(actor, now, intake, snapshot.calendar(), &rules())
+                .await
+        }
+    };
+    match registered {
         Ok(r) => Ok(IntakeOutcome::Registered(r)),
         Err(e) if e.code == "checklist_incomplete" => {
             let missing = e

@@ -377,6 +377,10 @@ pub struct IntakeForm {
     reasons: String,
     #[serde(default)]
     intent: String,
+    /// One-time key made when the form is shown: posting the form twice (a reload, a double
+    /// click) finds the dossier the first post registered instead of registering another.
+    #[serde(default)]
+    intake_key: String,
 }
 
 #[derive(Template)]
@@ -403,6 +407,7 @@ pub async fn intake_form(ctx: PageCtx, Query(q): Query<NewQuery>) -> PageResult 
     let f = IntakeForm {
         procedure: q.procedure.unwrap_or_default().trim().to_string(),
         kind: "person".into(),
+        intake_key: crate::auth::new_token(),
         ..Default::default()
     };
     show_intake(&ctx, f, None).await
@@ -546,7 +551,17 @@ pub async fn intake_submit(
             received_at: None,
             summary: nonblank(&f.summary),
         };
-        match register_or_request(&state, &ctx.store, ctx.actor(), ctx.now(), body).await? {
+        let key = nonblank(&f.intake_key);
+        match register_or_request(
+            &state,
+            &ctx.store,
+            ctx.actor(),
+            ctx.now(),
+            body,
+            key.as_deref(),
+        )
+        .await?
+        {
             IntakeOutcome::Incomplete { slip, .. } => Ok(Redirect::to(&format!(
                 "/intake-slips/{}?ok=incomplete",
                 slip.id
@@ -559,7 +574,8 @@ pub async fn intake_submit(
                     rating: None,
                     dossier: r.dossier,
                 };
-                receipt_response(&state, &ctx, &headers, rec, Some(r.tracking_key)).await
+                let key = (!r.replayed).then_some(r.tracking_key);
+                receipt_response(&state, &ctx, &headers, rec, key).await
             }
         }
     }
