@@ -9,46 +9,15 @@
 
 #![allow(clippy::unwrap_used)] // test helpers may panic: that is how a test fails
 
+mod support;
+
 use std::io::Write as _;
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
-use serde_json::{Value, json};
+use support::{Browser, start_motcua};
 
-const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 const PASSWORD: &str = "mat-khau-thu-nghiem";
 const UNIT: &str = "000.00.01.H22";
-
-/// Kills the child process when the test ends, however it ends.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn wait_for(url: &str) {
-    let client = reqwest::Client::new();
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(30) {
-        if client.get(url).send().await.is_ok() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{url} did not come up within 30 s");
-}
 
 /// Runs the CLI on the test database, feeding `stdin`; panics unless it succeeds.
 fn cli(db_url: &str, args: &[&str], stdin: &str) {
@@ -71,96 +40,14 @@ fn cli(db_url: &str, args: &[&str], stdin: &str) {
     );
 }
 
-struct Browser {
-    client: reqwest::Client,
-    base: String,
-    app: String,
+/// The flow's steps as the officers take them.
+trait Officer {
+    async fn sign_in(&self, username: &str, path: &str);
+    async fn sign_out(&self);
+    async fn act(&self, code: &str, action: &str, fields: &[(&str, &str)]);
 }
 
-impl Browser {
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let mut request = self.client.request(method, format!("{}{path}", self.base));
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let answer: Value = request.send().await.unwrap().json().await.unwrap();
-        if answer["value"].get("error").is_some() {
-            panic!("WebDriver error on {path}: {answer}");
-        }
-        answer["value"].clone()
-    }
-
-    async fn find(&self, css: &str) -> String {
-        let found = self
-            .call(
-                reqwest::Method::POST,
-                "/element",
-                Some(json!({"using": "css selector", "value": css})),
-            )
-            .await;
-        found[ELEMENT_KEY].as_str().unwrap().to_string()
-    }
-
-    async fn goto(&self, path: &str) {
-        self.call(
-            reqwest::Method::POST,
-            "/url",
-            Some(json!({"url": format!("{}{path}", self.app)})),
-        )
-        .await;
-    }
-
-    async fn fill(&self, css: &str, text: &str) {
-        let id = self.find(css).await;
-        self.call(
-            reqwest::Method::POST,
-            &format!("/element/{id}/value"),
-            Some(json!({"text": text})),
-        )
-        .await;
-    }
-
-    async fn click(&self, css: &str) {
-        let id = self.find(css).await;
-        self.call(
-            reqwest::Method::POST,
-            &format!("/element/{id}/click"),
-            Some(json!({})),
-        )
-        .await;
-    }
-
-    /// Waits (up to 15 s) until the current URL contains `part`: a click that submits a form
-    /// returns before the next page has loaded.
-    async fn wait_for_url(&self, part: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let url = self.call(reqwest::Method::GET, "/url", None).await;
-            let url = url.as_str().unwrap_or_default().to_string();
-            if url.contains(part) || start.elapsed() > Duration::from_secs(15) {
-                return url;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    async fn text(&self, css: &str) -> String {
-        let id = self.find(css).await;
-        self.call(reqwest::Method::GET, &format!("/element/{id}/text"), None)
-            .await
-            .as_str()
-            .unwrap()
-            .to_string()
-    }
-
-    async fn source(&self) -> String {
-        self.call(reqwest::Method::GET, "/source", None)
-            .await
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
-    }
-
+impl Officer for Browser {
     /// Signs in through the login page the protected `path` redirects to.
     async fn sign_in(&self, username: &str, path: &str) {
         self.goto(path).await;
@@ -248,72 +135,8 @@ async fn a_dossier_from_intake_to_returned_result() {
     );
     cli(&db_url, &["procedure", "import", procedures], "");
 
-    let app_port = free_port();
-    let driver_port = free_port();
-    let _server = Guard(
-        Command::new(env!("CARGO_BIN_EXE_motcua"))
-            .args([
-                "serve",
-                "--listen",
-                &format!("127.0.0.1:{app_port}"),
-                "--database-url",
-                &db_url,
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start motcua"),
-    );
-    let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
-    let _driver = Guard(
-        Command::new(&driver_bin)
-            .arg(format!("--port={driver_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("start {driver_bin}: {e} (install chromium-driver)")),
-    );
-    let app = format!("http://127.0.0.1:{app_port}");
-    wait_for(&format!("{app}/healthz")).await;
-    wait_for(&format!("http://127.0.0.1:{driver_port}/status")).await;
-
-    let profile = tempfile::tempdir().unwrap();
-    let client = reqwest::Client::new();
-    let capabilities = json!({"capabilities": {"alwaysMatch": {
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--no-first-run", "--window-size=1280,900",
-                     format!("--user-data-dir={}", profile.path().display())]
-        }
-    }}});
-    let session: Value = client
-        .post(format!("http://127.0.0.1:{driver_port}/session"))
-        .json(&capabilities)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = session["value"]["sessionId"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no session: {session}"));
-    let browser = Browser {
-        client: client.clone(),
-        base: format!("http://127.0.0.1:{driver_port}/session/{id}"),
-        app: app.clone(),
-    };
-    // Element look-ups wait for the element to appear (pages load after form submissions).
-    browser
-        .call(
-            reqwest::Method::POST,
-            "/timeouts",
-            Some(json!({"implicit": 15000})),
-        )
-        .await;
+    let (_server, app) = start_motcua(&db_url, &[]).await;
+    let browser = Browser::start(&app).await;
 
     // The receiver registers a dossier at the counter and gets the receipt.
     browser.sign_in("nhan", "/dossiers/new").await;
