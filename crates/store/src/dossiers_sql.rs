@@ -809,12 +809,49 @@ fn role_params(actor: &Actor) -> [Option<&'static str>; 4] {
 }
 
 // Waiting for the person (assigned to them) or for one of their roles (nobody holds it), at
-// an acting unit inside the scope's path range.
-macro_rules! inbox_where {
+// an acting unit inside the scope's path range. The two halves are disjoint (`assignee` set or
+// NULL) and each matches one partial index, so they are queried apart and combined with
+// `UNION ALL`: an `OR` of both matches neither index and the planner scans every dossier.
+macro_rules! inbox_from {
     () => {
         " FROM dossiers d JOIN units a ON a.id = d.acting_unit_id JOIN units o ON o.id = d.unit_id \
-         WHERE d.waiting_role IS NOT NULL AND a.path >= $1 AND a.path < $2 \
-         AND (d.assignee = $3 OR (d.assignee IS NULL AND d.waiting_role IN ($4, $5, $6, $7)))"
+         WHERE d.waiting_role IS NOT NULL AND a.path >= $1 AND a.path < $2"
+    };
+}
+
+// Assigned to the person (index `dossiers_inbox_assignee`).
+macro_rules! inbox_mine {
+    () => {
+        " AND d.assignee IS NOT NULL AND d.assignee = $3"
+    };
+}
+
+// Nobody holds it and it waits for one of the person's roles (index `dossiers_inbox_due`, or
+// `dossiers_inbox_role` per acting unit).
+macro_rules! inbox_roles {
+    () => {
+        " AND d.assignee IS NULL AND d.waiting_role IN ($4, $5, $6, $7)"
+    };
+}
+
+// The page's columns.
+macro_rules! inbox_columns {
+    () => {
+        "SELECT d.code, d.procedure_code, d.procedure_version, d.field_code, o.code AS owner_code, \
+         a.code AS acting_code, d.channel, d.status, d.current_step, d.waiting_role, d.assignee, \
+         d.applicant_name, d.received_at, d.legal_due_at, d.appointment_at, d.version"
+    };
+}
+
+// The page's filters and keyset, then due order and the limit; the same in each half.
+macro_rules! inbox_page_tail {
+    () => {
+        " AND ($8 IS NULL OR d.procedure_code = $8) AND ($9 IS NULL OR d.field_code = $9) \
+         AND ($10 IS NULL OR d.status = $10) AND ($11 IS NULL OR d.channel = $11) \
+         AND ($12 IS NULL OR d.received_at >= $12) AND ($13 IS NULL OR d.received_at < $13) \
+         AND ($14 IS NULL OR d.applicant_key LIKE $14) \
+         AND ($15 IS NULL OR d.legal_due_at > $15 OR (d.legal_due_at = $15 AND d.code > $16)) \
+         ORDER BY d.legal_due_at, d.code LIMIT $17"
     };
 }
 
@@ -832,17 +869,20 @@ pub(crate) async fn inbox(
     let roles = role_params(actor);
     let (after_due, after_code) = after.unzip();
     let pattern = filter.query.as_deref().and_then(like_pattern);
+    // Each half yields its first `limit` rows in due order after the cursor; the page is the
+    // first `limit` of both (the halves never share a dossier).
     let rows = sqlx::query(concat!(
-        "SELECT d.code, d.procedure_code, d.procedure_version, d.field_code, o.code AS owner_code, \
-         a.code AS acting_code, d.channel, d.status, d.current_step, d.waiting_role, d.assignee, \
-         d.applicant_name, d.received_at, d.legal_due_at, d.appointment_at, d.version",
-        inbox_where!(),
-        " AND ($8 IS NULL OR d.procedure_code = $8) AND ($9 IS NULL OR d.field_code = $9) \
-         AND ($10 IS NULL OR d.status = $10) AND ($11 IS NULL OR d.channel = $11) \
-         AND ($12 IS NULL OR d.received_at >= $12) AND ($13 IS NULL OR d.received_at < $13) \
-         AND ($14 IS NULL OR d.applicant_key LIKE $14) \
-         AND ($15 IS NULL OR d.legal_due_at > $15 OR (d.legal_due_at = $15 AND d.code > $16)) \
-         ORDER BY d.legal_due_at, d.code LIMIT $17"
+        "SELECT * FROM (",
+        inbox_columns!(),
+        inbox_from!(),
+        inbox_mine!(),
+        inbox_page_tail!(),
+        ") AS mine UNION ALL SELECT * FROM (",
+        inbox_columns!(),
+        inbox_from!(),
+        inbox_roles!(),
+        inbox_page_tail!(),
+        ") AS roles ORDER BY legal_due_at, code LIMIT $17"
     ))
     .bind(lo)
     .bind(hi)
@@ -918,11 +958,16 @@ pub(crate) async fn inbox_counters(
     let roles = role_params(actor);
     let r = sqlx::query(concat!(
         "SELECT COUNT(*) AS total, \
-         COUNT(CASE WHEN d.legal_due_at < $8 THEN 1 END) AS overdue, \
-         COUNT(CASE WHEN d.legal_due_at >= $8 AND d.legal_due_at < $9 THEN 1 END) AS due_today, \
-         COUNT(CASE WHEN d.legal_due_at >= $8 AND d.legal_due_at <= $10 THEN 1 END) AS due_soon",
-        inbox_where!(),
-        " AND d.status IN ('received', 'processing')"
+         COUNT(CASE WHEN due < $8 THEN 1 END) AS overdue, \
+         COUNT(CASE WHEN due >= $8 AND due < $9 THEN 1 END) AS due_today, \
+         COUNT(CASE WHEN due >= $8 AND due <= $10 THEN 1 END) AS due_soon \
+         FROM (SELECT d.legal_due_at AS due",
+        inbox_from!(),
+        inbox_mine!(),
+        " AND d.status IN ('received', 'processing') UNION ALL SELECT d.legal_due_at AS due",
+        inbox_from!(),
+        inbox_roles!(),
+        " AND d.status IN ('received', 'processing')) AS running"
     ))
     .bind(lo)
     .bind(hi)

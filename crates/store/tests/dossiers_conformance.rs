@@ -893,6 +893,140 @@ async fn inbox_order_filters_counters_and_paging(db: &TestDb) {
     assert_eq!(items[3].assignee.as_deref(), Some("specialist.a"));
 }
 
+/// The person's own dossiers and the unassigned ones waiting for their role are read apart
+/// and merged: one due order across both, and the keyset cursor crosses from one to the other.
+async fn inbox_merges_assigned_and_unassigned_across_pages(db: &TestDb) {
+    let store = &db.store;
+    seed(store).await;
+    let u = NewUser::parse(
+        "specialist.c",
+        "Đỗ Văn Ba",
+        A2,
+        &[Role::Specialist.as_str().to_string()],
+    )
+    .unwrap();
+    store.create_user("admin", T0, &u, "x").await.unwrap();
+    let names = [
+        (datetime!(2026-10-26 09:00 +07:00), "Nguyễn Văn An"), // due 02/11, unassigned
+        (datetime!(2026-10-27 09:00 +07:00), "Trần Thị Bình"), // due 03/11, specialist.a
+        (datetime!(2026-10-28 09:00 +07:00), "Nguyễn Thị Cúc"), // due 04/11, specialist.c
+        (datetime!(2026-10-29 09:00 +07:00), "Lê Văn Dũng"),   // due 05/11, specialist.a
+        (datetime!(2026-10-30 09:00 +07:00), "Phạm Văn Em"),   // due 06/11, unassigned
+    ];
+    let mut codes = Vec::new();
+    for (at, name) in names {
+        let (code, _) = register(store, at, name).await;
+        codes.push(code);
+    }
+    let now = datetime!(2026-10-30 10:00 +07:00);
+    for code in &codes {
+        act(
+            store,
+            &receiver(),
+            now,
+            code,
+            Action::CompleteStep { note: None },
+        )
+        .await
+        .unwrap();
+    }
+    for (i, to) in [
+        (1, "specialist.a"),
+        (2, "specialist.c"),
+        (3, "specialist.a"),
+    ] {
+        act(
+            store,
+            &leader(),
+            now,
+            &codes[i],
+            Action::Assign { to: to.into() },
+        )
+        .await
+        .unwrap();
+    }
+    let a2 = scoped(store, A2).await;
+    let me = specialist();
+    let mine = [&codes[0], &codes[1], &codes[3], &codes[4]];
+
+    let all = a2.inbox(&me, &InboxFilter::default(), 50).await.unwrap();
+    let got: Vec<&String> = all.items.iter().map(|i| &i.code).collect();
+    assert_eq!(got, mine);
+    let assignees: Vec<Option<&str>> = all.items.iter().map(|i| i.assignee.as_deref()).collect();
+    assert_eq!(
+        assignees,
+        [None, Some("specialist.a"), Some("specialist.a"), None]
+    );
+    assert!(all.next.is_none());
+
+    // Pages of two and of three: the cursor crosses between both halves, nothing repeats.
+    for size in [2, 3] {
+        let mut paged = Vec::new();
+        let mut after = None;
+        let mut pages = 0;
+        loop {
+            let page = a2
+                .inbox(
+                    &me,
+                    &InboxFilter {
+                        after: after.clone(),
+                        ..Default::default()
+                    },
+                    size,
+                )
+                .await
+                .unwrap();
+            pages += 1;
+            assert!(page.items.len() <= size as usize);
+            paged.extend(page.items.iter().map(|i| i.code.clone()));
+            match page.next {
+                Some(n) => after = Some(n),
+                None => break,
+            }
+            assert!(pages < 5, "paging does not end");
+        }
+        assert_eq!(paged.iter().collect::<Vec<_>>(), mine, "pages of {size}");
+        assert_eq!(pages, 2, "pages of {size}");
+    }
+
+    // Filters apply to both halves.
+    let f = InboxFilter {
+        received_from: Some(datetime!(2026-10-27 00:00 +07:00)),
+        received_to: Some(datetime!(2026-10-30 00:00 +07:00)),
+        ..Default::default()
+    };
+    let found = a2.inbox(&me, &f, 50).await.unwrap().items;
+    let got: Vec<&String> = found.iter().map(|i| &i.code).collect();
+    assert_eq!(got, [&codes[1], &codes[3]]);
+
+    // The other specialist: their own and the unassigned ones.
+    let other = actor("specialist.c", Role::Specialist, A2);
+    let items = a2.inbox(&other, &InboxFilter::default(), 50).await.unwrap();
+    let got: Vec<&String> = items.items.iter().map(|i| &i.code).collect();
+    assert_eq!(got, [&codes[0], &codes[2], &codes[4]]);
+
+    // Counters on Tue 03/11 10:00 count both halves: 02/11 and 03/11 overdue, 05/11 09:00
+    // within two working days (until Thu 05/11 10:00).
+    let c = a2
+        .inbox_counters(&me, datetime!(2026-11-03 10:00 +07:00), cal())
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            c.running,
+            c.overdue,
+            c.due_today,
+            c.due_within_two_working_days
+        ),
+        (4, 2, 0, 1)
+    );
+    let c = a2
+        .inbox_counters(&other, datetime!(2026-11-03 10:00 +07:00), cal())
+        .await
+        .unwrap();
+    assert_eq!((c.running, c.overdue), (3, 1));
+}
+
 async fn intake_posted_twice_registers_once(db: &TestDb) {
     let store = &db.store;
     seed(store).await;
@@ -970,5 +1104,6 @@ conformance!(
     out_of_scope_looks_missing,
     public_tracking_and_rating,
     inbox_order_filters_counters_and_paging,
+    inbox_merges_assigned_and_unassigned_across_pages,
     intake_posted_twice_registers_once,
 );
