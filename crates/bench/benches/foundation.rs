@@ -14,50 +14,17 @@ use argon2::password_hash::{PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::body::Body;
 use axum::http::Request;
-use motcua_bench::{report, sample};
-use motcua_domain::import::ImportRow;
+use motcua_bench::{ministry_rows, report, sample};
 use motcua_domain::scope::Scope;
-use motcua_domain::unit::NewUnit;
 use motcua_server::{AppState, Config, ManualClock, bootstrap};
 use motcua_store::testing::TestDb;
 use motcua_store::{Store, UnitFilter};
 use time::macros::datetime;
 use tower::ServiceExt;
 
-/// Root, 30 level-I units, 10 level-II under each (300), and 32 level-III under each
-/// level-II (9.600), plus 69 more level-III under the first level-II: 10.000 units.
-fn ministry_rows() -> Vec<ImportRow> {
-    let mut rows = Vec::with_capacity(10_000);
-    let mut push = |code: String, level: i32, parent: Option<String>| {
-        let line = rows.len() + 2;
-        let unit = NewUnit::parse(
-            &code,
-            &format!("Đơn vị {code}"),
-            None,
-            level,
-            parent.as_deref(),
-        )
-        .unwrap();
-        rows.push(ImportRow { line, unit });
-    };
-    push("BQP".into(), 0, None);
-    for a in 0..30 {
-        let l1 = format!("L1-{a:02}");
-        push(l1.clone(), 1, Some("BQP".into()));
-        for b in 0..10 {
-            let l2 = format!("{l1}-{b:02}");
-            push(l2.clone(), 2, Some(l1.clone()));
-            let extra = if a == 0 && b == 0 { 69 } else { 0 };
-            for c in 0..(32 + extra) {
-                push(format!("{l2}-{c:03}"), 3, Some(l2.clone()));
-            }
-        }
-    }
-    rows
-}
-
 async fn subtree_bench(engine: &str, store: &Store) {
-    let rows = ministry_rows();
+    // Root, 30 level-I, 300 level-II, 9.600 + 69 level-III units: 10.000.
+    let rows = ministry_rows(30, 10, 32, 69);
     let start = Instant::now();
     store
         .import_units("bench", datetime!(2026-11-02 09:00 +07:00), &rows)

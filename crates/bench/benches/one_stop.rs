@@ -17,9 +17,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use motcua_bench::{report, sample_within};
+use motcua_bench::{ministry_rows, report, sample_within};
 use motcua_domain::dossier::Actor;
-use motcua_domain::import::ImportRow;
 use motcua_domain::procedure::{NewProcedure, Procedure};
 use motcua_domain::scope::Scope;
 use motcua_domain::unit::NewUnit;
@@ -335,37 +334,6 @@ async fn lifecycle_bench(engine: &str, db: &TestDb) {
 // Inbox with a million open dossiers
 // ---------------------------------------------------------------------------------------
 
-/// Root, 10 level-I units, 10 level-II under each (100), 29 level-III under each level-II
-/// (2.900): 3.011 units.
-fn unit_rows() -> Vec<ImportRow> {
-    let mut rows = Vec::new();
-    let mut push = |code: String, level: i32, parent: Option<String>| {
-        let line = rows.len() + 2;
-        let unit = NewUnit::parse(
-            &code,
-            &format!("Đơn vị {code}"),
-            None,
-            level,
-            parent.as_deref(),
-        )
-        .unwrap();
-        rows.push(ImportRow { line, unit });
-    };
-    push("BQP".into(), 0, None);
-    for a in 0..10 {
-        let l1 = format!("L1-{a:02}");
-        push(l1.clone(), 1, Some("BQP".into()));
-        for b in 0..10 {
-            let l2 = format!("{l1}-{b:02}");
-            push(l2.clone(), 2, Some(l1.clone()));
-            for c in 0..29 {
-                push(format!("{l2}-{c:03}"), 3, Some(l2.clone()));
-            }
-        }
-    }
-    rows
-}
-
 /// A small deterministic generator (xorshift), so every run loads the same rows.
 struct Rng(u64);
 impl Rng {
@@ -459,7 +427,10 @@ fn dossier_rows(units: &[Level3], from: usize, to: usize, rng: &mut Rng) -> Vec<
 
 /// Loads the tree and `total` open dossiers; returns the load time.
 async fn load_inbox(store: &Store, total: usize) -> Duration {
-    store.import_units("bench", T0, &unit_rows()).await.unwrap();
+    store
+        .import_units("bench", T0, &ministry_rows(10, 10, 29, 0))
+        .await
+        .unwrap();
     let lines = store
         .bench_raw_lines(
             "SELECT c.id, c.code, p.id FROM units c JOIN units p ON p.id = c.parent_id \

@@ -65,3 +65,50 @@ pub fn report(name: &str, sorted: &[Duration]) -> f64 {
     );
     per_second
 }
+
+/// A synthetic ministry for benchmarks, as import rows: root `BQP`, `level1` units `L1-aa`,
+/// `level2` under each (`L1-aa-bb`), `level3` under each of those (`L1-aa-bb-ccc`), plus
+/// `extra` more level-III units under the first level-II unit.
+pub fn ministry_rows(
+    level1: usize,
+    level2: usize,
+    level3: usize,
+    extra: usize,
+) -> Vec<motcua_domain::import::ImportRow> {
+    let mut rows = Vec::new();
+    let mut push = |code: String, level: i32, parent: Option<&str>| {
+        let line = rows.len() + 2;
+        let name = format!("Đơn vị {code}");
+        // Generated codes and names are valid by construction.
+        if let Ok(unit) = motcua_domain::unit::NewUnit::parse(&code, &name, None, level, parent) {
+            rows.push(motcua_domain::import::ImportRow { line, unit });
+        }
+    };
+    push("BQP".into(), 0, None);
+    for a in 0..level1 {
+        let l1 = format!("L1-{a:02}");
+        push(l1.clone(), 1, Some("BQP"));
+        for b in 0..level2 {
+            let l2 = format!("{l1}-{b:02}");
+            push(l2.clone(), 2, Some(&l1));
+            let count = level3 + if a == 0 && b == 0 { extra } else { 0 };
+            for c in 0..count {
+                push(format!("{l2}-{c:03}"), 3, Some(&l2));
+            }
+        }
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ministry_rows_have_the_stated_sizes() {
+        let rows = super::ministry_rows(30, 10, 32, 69);
+        assert_eq!(rows.len(), 10_000);
+        assert_eq!(rows.iter().filter(|r| r.unit.level == 3).count(), 9_669);
+        assert_eq!(super::ministry_rows(10, 10, 29, 0).len(), 3_011);
+        // Parents come before their children, as an import needs.
+        assert_eq!(rows[0].unit.code.as_str(), "BQP");
+    }
+}
