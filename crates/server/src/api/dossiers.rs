@@ -597,9 +597,15 @@ pub async fn act(
     JsonBody(body): JsonBody<Value>,
 ) -> ApiResult<Json<DossierOut>> {
     let code = code.trim().to_ascii_uppercase();
-    // Out of scope answers 404 before the body is even looked at.
-    ctx.store.dossier(&code).await?;
-    let (version, action) = parse_action(body)?;
+    // Out of scope answers 404 whatever the body; the store checks visibility first, so only
+    // a malformed body needs the extra read (kept off the hot path).
+    let (version, action) = match parse_action(body) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            ctx.store.dossier(&code).await?;
+            return Err(e.into());
+        }
+    };
     let snapshot = state.calendar().await?;
     let rec = ctx
         .store
