@@ -19,4 +19,12 @@ pub(crate) mod dossiers_sql;
 #[path = "attachments_sql.rs"]
 pub(crate) mod attachments_sql;
 
+#[allow(clippy::duplicate_mod)]
+#[path = "reports_sql.rs"]
+pub(crate) mod reports_sql;
+
+#[allow(clippy::duplicate_mod)]
+#[path = "facts_sql.rs"]
+pub(crate) mod facts_sql;
+
 pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");

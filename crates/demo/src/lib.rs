@@ -1,0 +1,1 @@
+//! The demo ministry (issue 5): a realistic ministry generated through the same domain rules as real data.

@@ -1,0 +1,1 @@
+//! Figures and narrative of the quarterly reform report (domain brief "The quarterly CCHC report").

@@ -1,0 +1,1 @@
+//! Unit e-government facts queries, written once and compiled for each engine (see lib.rs).

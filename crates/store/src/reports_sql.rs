@@ -1,0 +1,1 @@
+//! Biểu 06 queries, written once and compiled for each engine (see lib.rs).
