@@ -67,6 +67,50 @@ pub fn optional(
     }
 }
 
+/// Vietnamese thousands separator (domain brief "Number and text conventions"):
+/// 56906 → "56.906", -1200 → "-1.200".
+pub fn vn_number(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `part / whole` as a Vietnamese percentage with `decimals` decimals, rounded half up in exact
+/// integer arithmetic (no floating point, so 135/200 is always "67,5%" and 197/811 "24,3%").
+/// Trailing zeros of the decimals are dropped ("100%", not "100,0%"). `None` when `whole` is 0.
+pub fn vn_percent(part: u64, whole: u64, decimals: u32) -> Option<String> {
+    if whole == 0 {
+        return None;
+    }
+    let scale = 10u128.pow(decimals.min(6));
+    // percent × scale, rounded half up: (part × 100 × scale × 2 + whole) / (2 × whole)
+    let scaled = (u128::from(part) * 100 * scale * 2 + u128::from(whole)) / (2 * u128::from(whole));
+    let int = scaled / scale;
+    let mut frac = format!(
+        "{:0width$}",
+        scaled % scale,
+        width = decimals.min(6) as usize
+    );
+    while frac.ends_with('0') {
+        frac.pop();
+    }
+    let int = vn_number(i64::try_from(int).unwrap_or(i64::MAX));
+    Some(if frac.is_empty() {
+        format!("{int}%")
+    } else {
+        format!("{int},{frac}%")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,5 +140,22 @@ mod tests {
             "field_too_long"
         );
         assert_eq!(required("name", "Tên", "Bộ", 10).unwrap(), "Bộ");
+    }
+
+    #[test]
+    fn vietnamese_numbers_and_percentages() {
+        assert_eq!(vn_number(56906), "56.906");
+        assert_eq!(vn_number(33900), "33.900");
+        assert_eq!(vn_number(999), "999");
+        assert_eq!(vn_number(-1200), "-1.200");
+        assert_eq!(vn_number(1_000_000), "1.000.000");
+        assert_eq!(vn_percent(30, 30, 1).as_deref(), Some("100%"));
+        assert_eq!(vn_percent(135, 200, 1).as_deref(), Some("67,5%"));
+        assert_eq!(vn_percent(197, 811, 1).as_deref(), Some("24,3%"));
+        // exactly half rounds up
+        assert_eq!(vn_percent(1, 8, 1).as_deref(), Some("12,5%"));
+        assert_eq!(vn_percent(1, 16, 1).as_deref(), Some("6,3%"));
+        assert_eq!(vn_percent(1, 3, 2).as_deref(), Some("33,33%"));
+        assert_eq!(vn_percent(1, 0, 1), None);
     }
 }

@@ -13,18 +13,7 @@ use super::{Nav, PageForm, PageResult, esc, flash_message, render};
 use crate::api::units::{UnitOut, unit_change};
 use crate::auth::PageCtx;
 
-/// Vietnamese thousands separator: 56906 → "56.906".
-pub fn vn_number(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
+pub use motcua_domain::text::vn_number;
 
 #[derive(Template)]
 #[template(path = "units.html")]
