@@ -141,6 +141,16 @@ pub struct LevelShare {
     pub covered: u64,
 }
 
+impl From<&crate::egov::LevelCoverage> for LevelShare {
+    fn from(c: &crate::egov::LevelCoverage) -> Self {
+        LevelShare {
+            level: c.level,
+            units: c.units,
+            covered: c.covered,
+        }
+    }
+}
+
 /// The e-government facts the report quotes (section II.6).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EgovFigures {
