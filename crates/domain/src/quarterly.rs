@@ -125,12 +125,37 @@ impl DossierFigures {
     }
 }
 
+impl From<&crate::report::Bieu06Row> for DossierFigures {
+    fn from(row: &crate::report::Bieu06Row) -> Self {
+        DossierFigures {
+            received_online: row.received_online,
+            received_offline: row.received_offline,
+            carried_over: row.carried_over,
+            resolved: row.resolved_total(),
+            resolved_in_time: row.resolved_early + row.resolved_on_time,
+            resolved_late: row.resolved_late,
+            pending: row.pending_total(),
+            pending_overdue: row.pending_overdue,
+        }
+    }
+}
+
 /// One unit's line for the ranking by on-time share (a Biểu 06 row per unit).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnitFigures {
     pub code: String,
     pub name: String,
     pub figures: DossierFigures,
+}
+
+impl From<&crate::report::Bieu06Row> for UnitFigures {
+    fn from(row: &crate::report::Bieu06Row) -> Self {
+        UnitFigures {
+            code: row.key.clone(),
+            name: row.label.clone(),
+            figures: DossierFigures::from(row),
+        }
+    }
 }
 
 /// Share of units of one level where an e-government fact holds (the egov module's coverage).
@@ -172,6 +197,25 @@ pub struct QuarterlyFigures {
     /// Per direct sub-unit (Biểu 06 rows by unit).
     pub units: Vec<UnitFigures>,
     pub egov: EgovFigures,
+}
+
+impl QuarterlyFigures {
+    /// From a Biểu 06 with rows per unit (its total row is the whole subtree) and the
+    /// e-government figures as of the period end.
+    pub fn from_bieu06(
+        quarter: Quarter,
+        bieu06: &crate::report::Bieu06,
+        egov: EgovFigures,
+    ) -> Self {
+        QuarterlyFigures {
+            quarter,
+            period_from: bieu06.period.from,
+            period_to: bieu06.period.to,
+            total: DossierFigures::from(&bieu06.total),
+            units: bieu06.rows.iter().map(UnitFigures::from).collect(),
+            egov,
+        }
+    }
 }
 
 /// The heading block and signature (Nghị định 30/2020/NĐ-CP, Phụ lục I).
@@ -524,6 +568,11 @@ pub fn headline_sentence(f: &DossierFigures) -> String {
     }
 }
 
+/// "15/6/2022" (no leading zeros, as the source report writes dates in running text).
+fn short_date(d: Date) -> String {
+    format!("{}/{}/{}", d.day(), u8::from(d.month()), d.year())
+}
+
 fn num(n: u64) -> String {
     vn_number(i64::try_from(n).unwrap_or(i64::MAX))
 }
@@ -547,14 +596,19 @@ pub fn dossier_paragraphs(figures: &QuarterlyFigures) -> Vec<String> {
             num(f.resolved_late)
         ));
     }
-    let mut second = if f.carried_over > 0 {
+    let mut second = format!(
+        "Số liệu tính từ ngày {} đến ngày {}. ",
+        short_date(figures.period_from),
+        short_date(figures.period_to)
+    );
+    second.push_str(&if f.carried_over > 0 {
         format!(
             "Số hồ sơ từ kỳ trước chuyển sang là {} hồ sơ. ",
             num(f.carried_over)
         )
     } else {
         "Không có hồ sơ từ kỳ trước chuyển sang. ".to_string()
-    };
+    });
     second.push_str(&match (f.pending, f.pending_overdue) {
         (0, _) => "Đến cuối kỳ báo cáo không còn hồ sơ đang giải quyết.".to_string(),
         (p, 0) => format!(
@@ -933,7 +987,7 @@ mod tests {
         );
         assert_eq!(
             p[1],
-            "Số hồ sơ từ kỳ trước chuyển sang là 150 hồ sơ. Đến cuối kỳ báo cáo còn 250 hồ sơ đang giải quyết, trong đó 7 hồ sơ đã quá hạn."
+            "Số liệu tính từ ngày 15/6/2022 đến ngày 14/9/2022. Số hồ sơ từ kỳ trước chuyển sang là 150 hồ sơ. Đến cuối kỳ báo cáo còn 250 hồ sơ đang giải quyết, trong đó 7 hồ sơ đã quá hạn."
         );
     }
 
@@ -1002,6 +1056,51 @@ mod tests {
             "Phần mềm Thư điện tử được triển khai với 33.900 tài khoản."
         );
         assert!(egov_paragraphs(&EgovFigures::default())[0].starts_with("Chưa có số liệu"));
+    }
+
+    #[test]
+    fn figures_from_bieu06_columns() {
+        use crate::report::{Bieu06, Bieu06Row, ReportPeriod, RowsBy};
+        let row = |key: &str, c4, c5, c8, c9, c10, c12, c13| Bieu06Row {
+            key: key.to_string(),
+            label: format!("Cục {key}"),
+            received_online: c4,
+            received_offline: c5,
+            carried_over: 3,
+            resolved_early: c8,
+            resolved_on_time: c9,
+            resolved_late: c10,
+            pending_within: c12,
+            pending_overdue: c13,
+            ..Bieu06Row::default()
+        };
+        let period = ReportPeriod::parse("2022-Q3", false).unwrap();
+        let b = Bieu06::new(
+            period,
+            "BO".into(),
+            "Bộ".into(),
+            RowsBy::Unit,
+            vec![
+                row("A", 30, 10, 20, 15, 2, 4, 1),
+                row("B", 5, 5, 6, 2, 0, 1, 0),
+            ],
+        );
+        let q = Quarter::parse("2022-Q3").unwrap();
+        let f = QuarterlyFigures::from_bieu06(q, &b, EgovFigures::default());
+        assert_eq!(f.period_from, time::macros::date!(2022 - 06 - 15));
+        assert_eq!(f.period_to, time::macros::date!(2022 - 09 - 14));
+        assert_eq!(f.total.received(), 50); // c4 + c5
+        assert_eq!(f.total.resolved, 45); // c7 = c8 + c9 + c10
+        assert_eq!(f.total.resolved_in_time, 43); // c8 + c9
+        assert_eq!(f.total.carried_over, 6); // c6
+        assert_eq!(f.total.pending, 6); // c11 = c12 + c13
+        assert_eq!(f.total.pending_overdue, 1); // c13
+        assert_eq!(f.units[0].code, "A");
+        assert_eq!(f.units[0].figures.resolved, 37);
+        assert_eq!(
+            headline_sentence(&f.total),
+            "Trong Quý đã tiếp nhận 50 hồ sơ, đã giải quyết 45 hồ sơ, 95,6% hồ sơ được giải quyết đúng hạn."
+        );
     }
 
     #[test]
