@@ -53,7 +53,7 @@ fn channel_of(s: &str) -> Result<Channel> {
 }
 
 /// The unit a code names, or an internal error (units named by stored procedures exist).
-async fn unit_in(w: &mut WriteTx, code: &str) -> Result<Unit> {
+pub(crate) async fn unit_in(w: &mut WriteTx, code: &str) -> Result<Unit> {
     unit_by_code(w.conn(), code).await?.ok_or_else(|| {
         tracing::error!(unit = code, "unit of a procedure or dossier is missing");
         Error::internal()
@@ -93,7 +93,7 @@ async fn owner_in_scope(w: &mut WriteTx, scope: &Scope, procedure: &Procedure) -
 }
 
 /// The next sequence number of a unit's receiving day (`YYYY-MM-DD`, Vietnam time).
-async fn next_sequence(w: &mut WriteTx, unit_id: i64, day: &str) -> Result<i64> {
+pub(crate) async fn next_sequence(w: &mut WriteTx, unit_id: i64, day: &str) -> Result<i64> {
     sqlx::query(
         "INSERT INTO dossier_sequences (unit_id, day, last) VALUES ($1, $2, 1) \
          ON CONFLICT (unit_id, day) DO UPDATE SET last = dossier_sequences.last + 1 \
@@ -146,52 +146,18 @@ pub(crate) async fn register(
     let (dossier, event) = dossier::register(intake, now, &procedure, calendar, rules, sequence)?;
     let acting = unit_in(w, dossier.acting_unit(&procedure)).await?;
     let key = new_tracking_key();
-    let state = serde_json::to_string(&dossier).map_err(|e| corrupt("dossier", e))?;
-    let row = sqlx::query(
-        "INSERT INTO dossiers (code, procedure_code, procedure_version, field_code, unit_id, \
-         acting_unit_id, channel, status, current_step, waiting_role, assignee, applicant_name, \
-         applicant_key, applicant_id_number, received_at, counted_from, legal_due_at, \
-         appointment_at, resolved_at, finished_at, tracking_key_hash, state, version, \
-         created_at, updated_at, intake_key) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-         $18, $19, $20, $21, $22, $23, $24, $24, $25) RETURNING id",
+    let now_us = w.now_us();
+    let id = insert_dossier(
+        w,
+        &dossier,
+        &procedure,
+        owner.id,
+        acting.id,
+        &hash_key(&key),
+        intake_key.as_deref(),
+        now_us,
     )
-    .bind(&dossier.code)
-    .bind(&dossier.procedure_code)
-    .bind(dossier.procedure_version)
-    .bind(&procedure.field.code)
-    .bind(owner.id)
-    .bind(acting.id)
-    .bind(dossier.channel.as_str())
-    .bind(dossier.status.as_str())
-    .bind(i64::from(dossier.current_step))
-    .bind(role_str(dossier.acting_role(&procedure)))
-    .bind(dossier.assignee.as_deref())
-    .bind(&dossier.applicant.name)
-    .bind(search_key_of(&dossier))
-    .bind(&dossier.applicant.id_number)
-    .bind(to_micros(dossier.received_at))
-    .bind(to_micros(dossier.counted_from))
-    .bind(to_micros(dossier.legal_due_at))
-    .bind(to_micros(dossier.appointment_at))
-    .bind(dossier.resolved_at.map(to_micros))
-    .bind(dossier.finished_at.map(to_micros))
-    .bind(hash_key(&key))
-    .bind(&state)
-    .bind(dossier.version)
-    .bind(w.now_us())
-    .bind(intake_key.as_deref())
-    .fetch_one(w.conn())
-    .await
-    .map_err(|e| {
-        if crate::is_unique_violation(&e) {
-            // The sequence makes codes unique; a clash means the rule set's code format
-            // dropped the date or the unit.
-            tracing::error!(code = %dossier.code, "dossier code clash");
-        }
-        db_error(e)
-    })?;
-    let id: i64 = row.try_get("id").map_err(db_error)?;
+    .await?;
     insert_event(w, id, &event).await?;
     let audit = w.event(
         "dossier.register",
@@ -207,6 +173,108 @@ pub(crate) async fn register(
     );
     w.audit(audit, Some(owner.id)).await?;
     Ok((dossier, Some(key)))
+}
+
+/// Inserts a new dossier row from its state: the state as JSON and every column derived from
+/// it (shared by intake and the bulk writer, so both fill the same columns). `at_us` is the
+/// instant of the write (`created_at`, `updated_at`). Returns the row id.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn insert_dossier(
+    w: &mut WriteTx,
+    dossier: &Dossier,
+    procedure: &Procedure,
+    owner_id: i64,
+    acting_id: i64,
+    tracking_key_hash: &str,
+    intake_key: Option<&str>,
+    at_us: i64,
+) -> Result<i64> {
+    let state = serde_json::to_string(dossier).map_err(|e| corrupt("dossier", e))?;
+    let row = sqlx::query(
+        "INSERT INTO dossiers (code, procedure_code, procedure_version, field_code, unit_id, \
+         acting_unit_id, channel, status, current_step, waiting_role, assignee, applicant_name, \
+         applicant_key, applicant_id_number, received_at, counted_from, legal_due_at, \
+         appointment_at, resolved_at, finished_at, tracking_key_hash, state, version, \
+         created_at, updated_at, intake_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+         $18, $19, $20, $21, $22, $23, $24, $24, $25) RETURNING id",
+    )
+    .bind(&dossier.code)
+    .bind(&dossier.procedure_code)
+    .bind(dossier.procedure_version)
+    .bind(&procedure.field.code)
+    .bind(owner_id)
+    .bind(acting_id)
+    .bind(dossier.channel.as_str())
+    .bind(dossier.status.as_str())
+    .bind(i64::from(dossier.current_step))
+    .bind(role_str(dossier.acting_role(procedure)))
+    .bind(dossier.assignee.as_deref())
+    .bind(&dossier.applicant.name)
+    .bind(search_key_of(dossier))
+    .bind(&dossier.applicant.id_number)
+    .bind(to_micros(dossier.received_at))
+    .bind(to_micros(dossier.counted_from))
+    .bind(to_micros(dossier.legal_due_at))
+    .bind(to_micros(dossier.appointment_at))
+    .bind(dossier.resolved_at.map(to_micros))
+    .bind(dossier.finished_at.map(to_micros))
+    .bind(tracking_key_hash)
+    .bind(&state)
+    .bind(dossier.version)
+    .bind(at_us)
+    .bind(intake_key)
+    .fetch_one(w.conn())
+    .await
+    .map_err(|e| {
+        if crate::is_unique_violation(&e) {
+            // The sequence makes codes unique; a clash means the rule set's code format
+            // dropped the date or the unit.
+            tracing::error!(code = %dossier.code, "dossier code clash");
+        }
+        db_error(e)
+    })?;
+    row.try_get("id").map_err(db_error)
+}
+
+/// Replaces a dossier row by its new state, compare-and-set on `seen_version`: the state as
+/// JSON and every derived column (shared by workflow actions and the bulk writer). `at_us`
+/// is the instant of the write (`updated_at`). False when the version did not match.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn update_dossier(
+    w: &mut WriteTx,
+    id: i64,
+    seen_version: i64,
+    d: &Dossier,
+    procedure: &Procedure,
+    acting_id: i64,
+    at_us: i64,
+) -> Result<bool> {
+    let state = serde_json::to_string(d).map_err(|e| corrupt("dossier", e))?;
+    let done = sqlx::query(
+        "UPDATE dossiers SET acting_unit_id = $3, status = $4, current_step = $5, \
+         waiting_role = $6, assignee = $7, legal_due_at = $8, appointment_at = $9, \
+         resolved_at = $10, finished_at = $11, state = $12, version = $13, updated_at = $14 \
+         WHERE id = $1 AND version = $2",
+    )
+    .bind(id)
+    .bind(seen_version)
+    .bind(acting_id)
+    .bind(d.status.as_str())
+    .bind(i64::from(d.current_step))
+    .bind(role_str(d.acting_role(procedure)))
+    .bind(d.assignee.as_deref())
+    .bind(to_micros(d.legal_due_at))
+    .bind(to_micros(d.appointment_at))
+    .bind(d.resolved_at.map(to_micros))
+    .bind(d.finished_at.map(to_micros))
+    .bind(&state)
+    .bind(d.version)
+    .bind(at_us)
+    .execute(w.conn())
+    .await
+    .map_err(db_error)?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// The dossier a previous intake registered under this (namespaced) key, if any.
@@ -249,7 +317,7 @@ fn search_key_of(d: &Dossier) -> String {
     text::search_key(&format!("{} {}", d.code, d.applicant.name))
 }
 
-async fn insert_event(w: &mut WriteTx, dossier_id: i64, event: &Event) -> Result<()> {
+pub(crate) async fn insert_event(w: &mut WriteTx, dossier_id: i64, event: &Event) -> Result<()> {
     let kind = serde_json::to_value(event.kind).map_err(|e| corrupt("event kind", e))?;
     let body = serde_json::to_string(event).map_err(|e| corrupt("event", e))?;
     sqlx::query(
@@ -265,6 +333,9 @@ async fn insert_event(w: &mut WriteTx, dossier_id: i64, event: &Event) -> Result
     .execute(w.conn())
     .await
     .map_err(db_error)?;
+    // Pause rows for reports "as of" a past instant (reports_sql.rs, migration 0008): every
+    // event goes through here, so every write path keeps them.
+    super::reports_sql::record_clock(w, dossier_id, event).await?;
     Ok(())
 }
 
@@ -692,31 +763,9 @@ pub(crate) async fn apply_action(
     }
     let d = &t.dossier;
     let acting = unit_in(w, d.acting_unit(&procedure)).await?;
-    let state = serde_json::to_string(d).map_err(|e| corrupt("dossier", e))?;
-    let done = sqlx::query(
-        "UPDATE dossiers SET acting_unit_id = $3, status = $4, current_step = $5, \
-         waiting_role = $6, assignee = $7, legal_due_at = $8, appointment_at = $9, \
-         resolved_at = $10, finished_at = $11, state = $12, version = $13, updated_at = $14 \
-         WHERE id = $1 AND version = $2",
-    )
-    .bind(l.id)
-    .bind(seen_version)
-    .bind(acting.id)
-    .bind(d.status.as_str())
-    .bind(i64::from(d.current_step))
-    .bind(role_str(d.acting_role(&procedure)))
-    .bind(d.assignee.as_deref())
-    .bind(to_micros(d.legal_due_at))
-    .bind(to_micros(d.appointment_at))
-    .bind(d.resolved_at.map(to_micros))
-    .bind(d.finished_at.map(to_micros))
-    .bind(&state)
-    .bind(d.version)
-    .bind(w.now_us())
-    .execute(w.conn())
-    .await
-    .map_err(db_error)?;
-    if done.rows_affected() != 1 {
+    let now_us = w.now_us();
+    let done = update_dossier(w, l.id, seen_version, d, &procedure, acting.id, now_us).await?;
+    if !done {
         return Err(Error::version_conflict());
     }
     insert_event(w, l.id, &t.event).await?;
@@ -809,28 +858,29 @@ fn role_params(actor: &Actor) -> [Option<&'static str>; 4] {
 }
 
 // Waiting for the person (assigned to them) or for one of their roles (nobody holds it), at
-// an acting unit inside the scope's path range. The two halves are disjoint (`assignee` set or
-// NULL) and each matches one partial index, so they are queried apart and combined with
-// `UNION ALL`: an `OR` of both matches neither index and the planner scans every dossier.
-macro_rules! inbox_from {
+// an acting unit inside the scope's path range. The page is a `UNION ALL` of one branch for
+// the person's own dossiers and one per workflow role (`waiting_role = $k`; a role not held is
+// bound as NULL and its branch is empty), each reading one partial index in due order with the
+// keyset and the filters and stopping at the limit; the outer query merges them. A branch per
+// role (not `waiting_role IN (…)`) lets each read `dossiers_inbox_due` in due order.
+//
+// Two join orders, chosen by the width of the scope (`InboxShape`), because SQLite cannot
+// tell a one-unit path range from a ministry-wide one: `narrow` walks the units in the range
+// and reads `dossiers_inbox_role` per acting unit, then sorts the few matches; `wide` walks
+// `dossiers_inbox_due` in due order and checks each dossier's acting unit against the range
+// (`CROSS JOIN` keeps the dossiers as SQLite's outer loop; PostgreSQL plans both the same way,
+// from its statistics).
+macro_rules! inbox_from_narrow {
     () => {
-        " FROM dossiers d JOIN units a ON a.id = d.acting_unit_id JOIN units o ON o.id = d.unit_id \
+        " FROM dossiers d JOIN units o ON o.id = d.unit_id JOIN units a ON a.id = d.acting_unit_id \
          WHERE d.waiting_role IS NOT NULL AND a.path >= $1 AND a.path < $2"
     };
 }
 
-// Assigned to the person (index `dossiers_inbox_assignee`).
-macro_rules! inbox_mine {
+macro_rules! inbox_from_wide {
     () => {
-        " AND d.assignee IS NOT NULL AND d.assignee = $3"
-    };
-}
-
-// Nobody holds it and it waits for one of the person's roles (index `dossiers_inbox_due`, or
-// `dossiers_inbox_role` per acting unit).
-macro_rules! inbox_roles {
-    () => {
-        " AND d.assignee IS NULL AND d.waiting_role IN ($4, $5, $6, $7)"
+        " FROM dossiers d JOIN units o ON o.id = d.unit_id CROSS JOIN units a \
+         WHERE a.id = d.acting_unit_id AND d.waiting_role IS NOT NULL AND a.path >= $1 AND a.path < $2"
     };
 }
 
@@ -843,7 +893,7 @@ macro_rules! inbox_columns {
     };
 }
 
-// The page's filters and keyset, then due order and the limit; the same in each half.
+// The page's filters and keyset, then due order and the limit; the same in each branch.
 macro_rules! inbox_page_tail {
     () => {
         " AND ($8 IS NULL OR d.procedure_code = $8) AND ($9 IS NULL OR d.field_code = $9) \
@@ -853,6 +903,80 @@ macro_rules! inbox_page_tail {
          AND ($15 IS NULL OR d.legal_due_at > $15 OR (d.legal_due_at = $15 AND d.code > $16)) \
          ORDER BY d.legal_due_at, d.code LIMIT $17"
     };
+}
+
+// The whole page with one of the two join orders.
+macro_rules! inbox_page {
+    ($from:ident) => {
+        concat!(
+            "SELECT * FROM (",
+            inbox_columns!(),
+            $from!(),
+            // Assigned to the person (index `dossiers_inbox_assignee`).
+            " AND d.assignee IS NOT NULL AND d.assignee = $3",
+            inbox_page_tail!(),
+            ") AS mine",
+            // Nobody holds it and it waits for this role (`dossiers_inbox_due` or
+            // `dossiers_inbox_role`).
+            " UNION ALL SELECT * FROM (",
+            inbox_columns!(),
+            $from!(),
+            " AND d.assignee IS NULL AND d.waiting_role = $4",
+            inbox_page_tail!(),
+            ") AS receiver UNION ALL SELECT * FROM (",
+            inbox_columns!(),
+            $from!(),
+            " AND d.assignee IS NULL AND d.waiting_role = $5",
+            inbox_page_tail!(),
+            ") AS specialist UNION ALL SELECT * FROM (",
+            inbox_columns!(),
+            $from!(),
+            " AND d.assignee IS NULL AND d.waiting_role = $6",
+            inbox_page_tail!(),
+            ") AS leader UNION ALL SELECT * FROM (",
+            inbox_columns!(),
+            $from!(),
+            " AND d.assignee IS NULL AND d.waiting_role = $7",
+            inbox_page_tail!(),
+            ") AS clerk ORDER BY legal_due_at, code LIMIT $17"
+        )
+    };
+}
+
+/// How the inbox walks its indexes for a scope (see `inbox_from_narrow!`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum InboxShape {
+    /// Per acting unit, then a sort of the matches: a scope of a few units.
+    Narrow,
+    /// In due order over every acting unit, skipping those outside the scope.
+    Wide,
+}
+
+/// A scope holding at least 1/32 of the units is wide: walking the due index then keeps
+/// roughly one row in 32 at worst, while the per-unit plan would sort tens of thousands of
+/// rows (measured crossover on 1.000.000 dossiers over 3.011 units: between a level-II unit,
+/// 1 %, and a level-I unit, 10 %; see BENCHMARKS.md).
+async fn inbox_shape(pool: &Pool, scope: &Scope) -> Result<InboxShape> {
+    if matches!(scope, Scope::All) {
+        return Ok(InboxShape::Wide);
+    }
+    let (lo, hi) = scope.path_bounds();
+    let r = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM units WHERE path >= $1 AND path < $2) AS inside, \
+         (SELECT COUNT(*) FROM units) AS total",
+    )
+    .bind(lo)
+    .bind(hi)
+    .fetch_one(pool)
+    .await
+    .map_err(db_error)?;
+    let inside: i64 = r.try_get("inside").map_err(db_error)?;
+    let total: i64 = r.try_get("total").map_err(db_error)?;
+    Ok(if inside.saturating_mul(32) >= total {
+        InboxShape::Wide
+    } else {
+        InboxShape::Narrow
+    })
 }
 
 /// One page of the inbox: due order (legal due instant, then code), keyset after
@@ -869,41 +993,36 @@ pub(crate) async fn inbox(
     let roles = role_params(actor);
     let (after_due, after_code) = after.unzip();
     let pattern = filter.query.as_deref().and_then(like_pattern);
-    // Each half yields its first `limit` rows in due order after the cursor; the page is the
-    // first `limit` of both (the halves never share a dossier).
-    let rows = sqlx::query(concat!(
-        "SELECT * FROM (",
-        inbox_columns!(),
-        inbox_from!(),
-        inbox_mine!(),
-        inbox_page_tail!(),
-        ") AS mine UNION ALL SELECT * FROM (",
-        inbox_columns!(),
-        inbox_from!(),
-        inbox_roles!(),
-        inbox_page_tail!(),
-        ") AS roles ORDER BY legal_due_at, code LIMIT $17"
-    ))
-    .bind(lo)
-    .bind(hi)
-    .bind(&actor.username)
-    .bind(roles[0])
-    .bind(roles[1])
-    .bind(roles[2])
-    .bind(roles[3])
-    .bind(filter.procedure.as_deref())
-    .bind(filter.field.as_deref())
-    .bind(filter.status.map(Status::as_str))
-    .bind(filter.channel.map(Channel::as_str))
-    .bind(filter.received_from.map(to_micros))
-    .bind(filter.received_to.map(to_micros))
-    .bind(pattern)
-    .bind(after_due)
-    .bind(after_code)
-    .bind(limit)
-    .fetch_all(pool)
-    .await
-    .map_err(db_error)?;
+    let sql = match inbox_shape(pool, scope).await? {
+        InboxShape::Narrow => inbox_page!(inbox_from_narrow),
+        InboxShape::Wide => inbox_page!(inbox_from_wide),
+    };
+    // Each branch yields its first `limit` rows in due order after the cursor; the page is the
+    // first `limit` of all (the branches never share a dossier). Not a cached prepared
+    // statement: PostgreSQL then plans with the actual scope and cursor each time instead of
+    // switching to a generic plan that cannot tell a one-unit scope from the whole ministry.
+    let rows = sqlx::query(sql)
+        .persistent(false)
+        .bind(lo)
+        .bind(hi)
+        .bind(&actor.username)
+        .bind(roles[0])
+        .bind(roles[1])
+        .bind(roles[2])
+        .bind(roles[3])
+        .bind(filter.procedure.as_deref())
+        .bind(filter.field.as_deref())
+        .bind(filter.status.map(Status::as_str))
+        .bind(filter.channel.map(Channel::as_str))
+        .bind(filter.received_from.map(to_micros))
+        .bind(filter.received_to.map(to_micros))
+        .bind(pattern)
+        .bind(after_due)
+        .bind(after_code)
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+        .map_err(db_error)?;
     rows.iter().map(inbox_item).collect()
 }
 
@@ -956,19 +1075,23 @@ pub(crate) async fn inbox_counters(
 ) -> Result<InboxCounters> {
     let (lo, hi) = scope.path_bounds();
     let roles = role_params(actor);
+    // Per acting unit in the range, counted on `dossiers_inbox_count` (acting unit, role,
+    // status, due instant; migration 0010) without sorting or reading the dossiers; the
+    // person's own dossiers on `dossiers_inbox_assignee`.
     let r = sqlx::query(concat!(
         "SELECT COUNT(*) AS total, \
          COUNT(CASE WHEN due < $8 THEN 1 END) AS overdue, \
          COUNT(CASE WHEN due >= $8 AND due < $9 THEN 1 END) AS due_today, \
          COUNT(CASE WHEN due >= $8 AND due <= $10 THEN 1 END) AS due_soon \
          FROM (SELECT d.legal_due_at AS due",
-        inbox_from!(),
-        inbox_mine!(),
+        inbox_from_narrow!(),
+        " AND d.assignee IS NOT NULL AND d.assignee = $3",
         " AND d.status IN ('received', 'processing') UNION ALL SELECT d.legal_due_at AS due",
-        inbox_from!(),
-        inbox_roles!(),
+        inbox_from_narrow!(),
+        " AND d.assignee IS NULL AND d.waiting_role IN ($4, $5, $6, $7)",
         " AND d.status IN ('received', 'processing')) AS running"
     ))
+    .persistent(false)
     .bind(lo)
     .bind(hi)
     .bind(&actor.username)
