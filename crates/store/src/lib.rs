@@ -11,6 +11,7 @@
 mod attachments;
 mod backend;
 pub mod blobs;
+mod bulk;
 mod dossiers;
 mod postgres;
 mod scoped;
@@ -23,6 +24,7 @@ pub use backend::{
     Credentials, ExceptionSource, Page, ProcedureFilter, ProcedureSummary, SessionInfo, Store,
     StoredException, UnitFilter,
 };
+pub use bulk::{BulkDossier, BulkWritten, erase_database};
 pub use dossiers::{
     DossierRecord, InboxCounters, InboxFilter, InboxItem, IntakeSlip, NewIntakeSlip, Rating,
     Registered, SlipKind,

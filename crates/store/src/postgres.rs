@@ -27,4 +27,8 @@ pub(crate) mod reports_sql;
 #[path = "facts_sql.rs"]
 pub(crate) mod facts_sql;
 
+#[allow(clippy::duplicate_mod)]
+#[path = "bulk_sql.rs"]
+pub(crate) mod bulk_sql;
+
 pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
