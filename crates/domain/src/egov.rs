@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, UtcOffset};
 
-use crate::import::{RowError, rejection};
+use crate::import::RowError;
 use crate::unit::UnitCode;
 use crate::{Error, Result, text};
 
@@ -311,6 +311,25 @@ pub fn parse_fact_date(value: &str) -> Result<Date> {
 /// An optional note, cleaned.
 pub fn parse_note(note: Option<&str>) -> Result<Option<String>> {
     text::optional("note", "Ghi chú", note, NOTE_MAX)
+}
+
+/// The whole-file rejection of facts: `import_invalid` with every row error in
+/// `details.errors` (the shape of unit imports).
+pub fn rejection(errors: Vec<RowError>) -> Error {
+    let summary = errors
+        .iter()
+        .take(20)
+        .map(|e| format!("dòng {}: {}", e.line, e.message))
+        .collect::<Vec<_>>()
+        .join("; ");
+    Error::invalid(
+        "import_invalid",
+        format!(
+            "Tệp có {} lỗi, không thông tin nào được ghi. {summary}",
+            errors.len()
+        ),
+    )
+    .with_details(serde_json::json!({ "errors": errors }))
 }
 
 /// One validated row of a facts file and its line (1-based, the header is line 1).
