@@ -28,17 +28,16 @@ struct Cache {
 }
 
 impl Cache {
-    async fn procedure(&mut self, w: &mut WriteTx, code: &str, version: i64) -> Result<&Procedure> {
+    async fn procedure(&mut self, w: &mut WriteTx, code: &str, version: i64) -> Result<Procedure> {
         let key = (code.to_string(), version);
-        if !self.procedures.contains_key(&key) {
-            let p = procedure_version_in(w, code, version)
-                .await?
-                .ok_or_else(|| {
-                    bulk_invalid(format!("Không có thủ tục {code} phiên bản {version}."))
-                })?;
-            self.procedures.insert(key.clone(), p);
+        if let Some(p) = self.procedures.get(&key) {
+            return Ok(p.clone());
         }
-        self.procedures.get(&key).ok_or_else(Error::internal)
+        let p = procedure_version_in(w, code, version)
+            .await?
+            .ok_or_else(|| bulk_invalid(format!("Không có thủ tục {code} phiên bản {version}.")))?;
+        self.procedures.insert(key, p.clone());
+        Ok(p)
     }
 
     async fn unit_id(&mut self, w: &mut WriteTx, code: &str) -> Result<i64> {
@@ -79,8 +78,7 @@ pub(crate) async fn write(w: &mut WriteTx, batch: &[BulkDossier]) -> Result<Bulk
         }
         let procedure = cache
             .procedure(w, &d0.procedure_code, d0.procedure_version)
-            .await?
-            .clone();
+            .await?;
         let acting_id = cache.unit_id(w, d0.acting_unit(&procedure)).await?;
         let id = insert_dossier(
             w,
