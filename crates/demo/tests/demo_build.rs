@@ -1,0 +1,115 @@
+//! A scaled-down demo (1% of the dossiers) built on SQLite and on PostgreSQL: the plan's Q3
+//! figures, the organisation, catalogue and people, stored dossiers identical to what the
+//! domain produced, an intact audit chain, and a second build refused.
+
+#![allow(clippy::unwrap_used)] // test helpers may panic: that is how a test fails
+
+use motcua_calendar::{HolidayRules, OfficeHours, WorkingCalendar, shipped_exceptions};
+use motcua_demo::dossiers::Generator;
+use motcua_demo::{Existing, Options, Plan, Silent};
+use motcua_domain::dossier::RuleSet;
+use motcua_domain::scope::Scope;
+use motcua_store::conformance;
+use motcua_store::testing::TestDb;
+use time::macros::datetime;
+
+const SCALE: f64 = 0.01;
+const SEED: u64 = 11;
+/// Any PHC string: the store keeps it as given.
+const HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$ZGVtb3NhbHQ$7pC3bpm2Q0Eg7VZbQ3m1dAZ5m0kqz9o1m6VZ1lC6tqY";
+
+fn calendar() -> WorkingCalendar {
+    WorkingCalendar::for_years(
+        &HolidayRules::default(),
+        &shipped_exceptions(),
+        OfficeHours::default(),
+        2021,
+        2024,
+    )
+    .unwrap()
+}
+
+async fn scaled_demo(db: &TestDb) {
+    let store = &db.store;
+    let cal = calendar();
+    let rules = RuleSet::default();
+    assert_eq!(motcua_demo::existing(store).await.unwrap(), Existing::Empty);
+    let options = Options {
+        seed: SEED,
+        scale: SCALE,
+        batch_size: 300,
+    };
+    let now = datetime!(2026-11-27 09:00 UTC);
+    let summary = motcua_demo::build(
+        store,
+        "demo-test",
+        now,
+        &cal,
+        &rules,
+        HASH,
+        &options,
+        &Silent,
+    )
+    .await
+    .unwrap();
+    let plan = Plan::scaled(SCALE);
+    assert_eq!(summary.figures.received, plan.received);
+    assert_eq!(summary.figures.resolved, plan.resolved());
+    assert_eq!(summary.figures.resolved_late, 0);
+    assert_eq!(motcua_demo::existing(store).await.unwrap(), Existing::Demo);
+
+    assert_eq!(store.unit_count().await.unwrap(), 1042);
+    assert_eq!(
+        store.user_count().await.unwrap() as usize,
+        motcua_demo::people::users().len()
+    );
+    assert_eq!(
+        store.latest_procedures(None).await.unwrap().len(),
+        summary.procedures
+    );
+    assert_eq!(
+        store.dossier_count().await.unwrap() as u64,
+        summary.dossiers
+    );
+    assert!(store.verify_audit().await.unwrap().is_ok());
+
+    // The stored dossiers are exactly what the domain produced (same seed, same inputs).
+    let procedures = motcua_demo::catalogue::procedures(rules.minutes_per_day).unwrap();
+    let mut generator = Generator::new(
+        cal.clone(),
+        rules.clone(),
+        procedures,
+        motcua_demo::people::staff(),
+        &plan,
+        SEED,
+    )
+    .unwrap();
+    let all = store.scoped(Scope::All);
+    let batch = generator.next_batch(40).unwrap();
+    for b in &batch {
+        let last = b.transitions.last().map_or(&b.registered, |t| &t.dossier);
+        let stored = all.dossier(&b.registered.code).await.unwrap();
+        assert_eq!(&stored.dossier, last);
+        let events = all.dossier_events(&b.registered.code).await.unwrap();
+        assert_eq!(events.len(), 1 + b.transitions.len());
+        assert_eq!(events[0], b.register_event);
+    }
+
+    // A second build on the same database is refused.
+    let again = motcua_demo::build(
+        store,
+        "demo-test",
+        now,
+        &cal,
+        &rules,
+        HASH,
+        &options,
+        &Silent,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(again.code, "demo_database_not_empty");
+}
+
+conformance!(scaled_demo);
