@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use commands::{audit, calendar, db, procedure, serve, unit, user};
+use commands::{audit, calendar, db, demo, procedure, serve, unit, user};
 
 #[derive(Parser)]
 #[command(name = "motcua", version, about = "motcua: Một cửa và cải cách hành chính cho Bộ, ngành", long_about = None)]
@@ -27,6 +27,9 @@ pub struct Cli {
 enum Command {
     /// Start the web service (creates the database, the root unit and `admin` on first start).
     Serve(serve::ServeArgs),
+    /// Build and serve the demo ministry (Bộ Quốc phòng, 2022): units, procedures, people and
+    /// dossiers whose Biểu 06 for Q3/2022 matches the source report; prints the sign-in details.
+    Demo(demo::DemoArgs),
     /// Database maintenance.
     Db {
         #[command(subcommand)]
@@ -93,6 +96,7 @@ async fn run(cli: Cli) -> ExitCode {
     };
     match cli.command {
         Command::Serve(args) => serve::run(settings, args).await,
+        Command::Demo(args) => demo::run(settings, args).await,
         Command::Db { command } => db::run(settings, command).await,
         Command::User { command } => user::run(settings, command).await,
         Command::Unit { command } => unit::run(settings, command).await,

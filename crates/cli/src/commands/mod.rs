@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod calendar;
 pub mod db;
+pub mod demo;
 pub mod procedure;
 pub mod serve;
 pub mod unit;
