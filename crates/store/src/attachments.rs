@@ -67,10 +67,11 @@ macro_rules! attachment_read {
 macro_rules! attachment_write {
     ($store:expr, $actor:expr, $now:expr, $e:ident, $w:ident => $body:expr) => {
         match &$store.backend {
-            Backend::Sqlite { writer, .. } => {
+            Backend::Sqlite { group, .. } => {
                 use crate::sqlite::attachments_sql as $e;
                 let mut $w =
-                    crate::sqlite::engine::WriteTx::begin(writer, $actor, to_micros($now)).await?;
+                    crate::sqlite::engine::WriteTx::begin_grouped(group, $actor, to_micros($now))
+                        .await?;
                 let out = $body;
                 $w.commit().await?;
                 Ok(out)

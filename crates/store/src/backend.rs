@@ -50,9 +50,9 @@ macro_rules! write_tx {
     };
     ($store:expr, $actor:expr, $now:expr, $e:ident in $m:ident, $w:ident => $body:expr) => {
         match &$store.backend {
-            Backend::Sqlite { writer, .. } => {
+            Backend::Sqlite { group, .. } => {
                 use crate::sqlite::$m as $e;
-                let mut $w = crate::sqlite::engine::WriteTx::begin(writer, $actor, to_micros($now)).await?;
+                let mut $w = crate::sqlite::engine::WriteTx::begin_grouped(group, $actor, to_micros($now)).await?;
                 let out = $body;
                 $w.commit().await?;
                 Ok(out)
@@ -75,6 +75,8 @@ pub(crate) enum Backend {
     Sqlite {
         writer: sqlx::SqlitePool,
         reader: sqlx::SqlitePool,
+        /// The audited writes' own connection, shared by concurrent writes (group commit).
+        group: std::sync::Arc<crate::group_commit::Group<sqlx::Sqlite>>,
     },
     Postgres(sqlx::PgPool),
 }
@@ -231,11 +233,24 @@ impl Store {
             .map_err(|e| unreachable(url, &e))?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(|e| unreachable(url, &e))?;
+        // Audited writes share one transaction and one durable commit per batch
+        // (group_commit.rs); `writer` serves migrations and maintenance.
+        let group_conn = sqlx::ConnectOptions::connect(&options)
+            .await
+            .map_err(|e| unreachable(url, &e))?;
+        let group = std::sync::Arc::new(crate::group_commit::Group::new(
+            group_conn,
+            "BEGIN IMMEDIATE",
+        ));
         Ok(Store {
-            backend: Backend::Sqlite { writer, reader },
+            backend: Backend::Sqlite {
+                writer,
+                reader,
+                group,
+            },
             blobs: None,
         })
     }
@@ -266,7 +281,12 @@ impl Store {
 
     pub async fn close(&self) {
         match &self.backend {
-            Backend::Sqlite { writer, reader } => {
+            Backend::Sqlite {
+                writer,
+                reader,
+                group,
+            } => {
+                group.close().await;
                 reader.close().await;
                 writer.close().await;
             }

@@ -37,9 +37,9 @@ macro_rules! dossier_read {
 macro_rules! dossier_write {
     ($store:expr, $actor:expr, $now:expr, $e:ident, $w:ident => $body:expr) => {
         match &$store.backend {
-            Backend::Sqlite { writer, .. } => {
+            Backend::Sqlite { group, .. } => {
                 use crate::sqlite::dossiers_sql as $e;
-                let mut $w = $e::WriteTx::begin(writer, $actor, to_micros($now)).await?;
+                let mut $w = $e::WriteTx::begin_grouped(group, $actor, to_micros($now)).await?;
                 let out = $body;
                 $w.commit().await?;
                 Ok(out)

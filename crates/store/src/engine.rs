@@ -28,35 +28,73 @@ type Conn = <Db as sqlx::Database>::Connection;
 /// A write transaction that holds the audit chain's head. Every write goes through one, so no
 /// write can skip its audit entry.
 pub(crate) struct WriteTx {
-    tx: sqlx::Transaction<'static, Db>,
+    tx: TxConn,
     next_seq: i64,
     prev_hash: String,
     now_us: i64,
     actor: String,
 }
 
+/// Where a write transaction runs: a transaction of its own, or a savepoint in a group commit
+/// (`crate::group_commit`; the SQLite engine's writes).
+enum TxConn {
+    Own(sqlx::Transaction<'static, Db>),
+    // The PostgreSQL copy of this file never groups (see `write_tx!`).
+    #[allow(dead_code)]
+    Grouped(crate::group_commit::Turn<Db>),
+}
+
+impl TxConn {
+    fn conn(&mut self) -> &mut Conn {
+        match self {
+            TxConn::Own(tx) => tx,
+            TxConn::Grouped(turn) => turn.conn(),
+        }
+    }
+}
+
 impl WriteTx {
     pub(crate) async fn begin(pool: &Pool, actor: &str, now_us: i64) -> Result<WriteTx> {
-        let mut tx = pool.begin().await.map_err(db_error)?;
+        let tx = pool.begin().await.map_err(db_error)?;
+        WriteTx::start(TxConn::Own(tx), actor, now_us).await
+    }
+
+    /// A write transaction as one savepoint of `group`'s shared transaction: `commit` returns
+    /// once the shared transaction is durably committed.
+    #[allow(dead_code)] // the PostgreSQL copy of this file never groups (see `write_tx!`)
+    pub(crate) async fn begin_grouped(
+        group: &crate::group_commit::Group<Db>,
+        actor: &str,
+        now_us: i64,
+    ) -> Result<WriteTx> {
+        let turn = group.turn().await?;
+        WriteTx::start(TxConn::Grouped(turn), actor, now_us).await
+    }
+
+    async fn start(tx: TxConn, actor: &str, now_us: i64) -> Result<WriteTx> {
+        let mut w = WriteTx {
+            tx,
+            next_seq: 0,
+            prev_hash: String::new(),
+            now_us,
+            actor: actor.to_string(),
+        };
         // Taking the head row first serialises writers (row lock on PostgreSQL, the write lock
-        // on SQLite), so every read below sees the latest committed state.
+        // on SQLite), so every read below sees the latest committed state. In a group commit
+        // the head is read inside this write's savepoint: earlier writes of the batch have
+        // moved it, and rolling the savepoint back restores it.
         let head = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
-            .fetch_one(&mut *tx)
+            .fetch_one(w.conn())
             .await
             .map_err(db_error)?;
         let seq: i64 = head.try_get("seq").map_err(db_error)?;
-        let prev_hash: String = head.try_get("hash").map_err(db_error)?;
-        Ok(WriteTx {
-            tx,
-            next_seq: seq + 1,
-            prev_hash,
-            now_us,
-            actor: actor.to_string(),
-        })
+        w.prev_hash = head.try_get("hash").map_err(db_error)?;
+        w.next_seq = seq + 1;
+        Ok(w)
     }
 
     pub(crate) fn conn(&mut self) -> &mut Conn {
-        &mut self.tx
+        self.tx.conn()
     }
 
     pub(crate) fn now_us(&self) -> i64 {
@@ -98,7 +136,7 @@ impl WriteTx {
         .bind(&summary)
         .bind(&self.prev_hash)
         .bind(&hash)
-        .execute(&mut *self.tx)
+        .execute(self.tx.conn())
         .await
         .map_err(db_error)?;
         self.next_seq += 1;
@@ -127,10 +165,13 @@ impl WriteTx {
         sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
             .bind(self.next_seq - 1)
             .bind(&self.prev_hash)
-            .execute(&mut *self.tx)
+            .execute(self.tx.conn())
             .await
             .map_err(db_error)?;
-        self.tx.commit().await.map_err(db_error)
+        match self.tx {
+            TxConn::Own(tx) => tx.commit().await.map_err(db_error),
+            TxConn::Grouped(turn) => turn.finish().await,
+        }
     }
 }
 

@@ -13,6 +13,7 @@ mod backend;
 pub mod blobs;
 mod bulk;
 mod dossiers;
+mod group_commit;
 mod postgres;
 mod scoped;
 mod sqlite;

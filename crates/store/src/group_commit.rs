@@ -1,0 +1,222 @@
+//! Group commit: concurrent audited writes share one database transaction and one durable
+//! commit (one `fsync` on SQLite) instead of paying one each.
+//!
+//! One connection is dedicated to writing. A write waits for its *turn* (a fair, first come
+//! first served lock on the connection), joins the open transaction (`BEGIN` if none is
+//! open) and runs inside its own `SAVEPOINT`:
+//!
+//! - on success it releases the savepoint, registers to hear about the commit and wakes the
+//!   committer, then hands the connection on; it is answered only once `COMMIT` has returned,
+//!   so nothing is acknowledged before it is durable;
+//! - on failure, or when its future is dropped half way, the turn is marked *dirty* and whoever
+//!   holds the connection next first runs `ROLLBACK TO SAVEPOINT`, so none of its changes
+//!   (rows, the audit chain's head) can reach the commit.
+//!
+//! The committer is a task that queues for the connection like any write, so every write that
+//! was already waiting when a batch's first member finished joins that batch; then it commits
+//! and answers them all. The audit chain stays valid because each write reads the head row
+//! inside its savepoint and moves it before releasing (a rolled-back savepoint restores it).
+//!
+//! Generic over the engine; `Group::new` takes the engine's `BEGIN` statement.
+
+use std::sync::Arc;
+
+use sqlx::{Database, Executor};
+use tokio::sync::{Mutex, OwnedMutexGuard, mpsc, oneshot};
+
+use motcua_domain::{Error, Result};
+
+/// The shared writer: its connection, the batch, and the committer's wake-up channel.
+pub(crate) struct Group<DB: Database> {
+    batch: Arc<Mutex<Batch<DB>>>,
+    wake: mpsc::Sender<()>,
+    begin: &'static str,
+}
+
+struct Batch<DB: Database> {
+    conn: DB::Connection,
+    /// A transaction is open on `conn`.
+    open: bool,
+    /// The last turn ended inside its savepoint without releasing it.
+    dirty: bool,
+    /// Writes whose savepoint was released, waiting for the commit.
+    done: Vec<oneshot::Sender<bool>>,
+}
+
+/// One write's exclusive use of the connection, inside its savepoint.
+pub(crate) struct Turn<DB: Database> {
+    /// `None` once `finish` handed it on.
+    guard: Option<OwnedMutexGuard<Batch<DB>>>,
+    wake: mpsc::Sender<()>,
+}
+
+async fn exec<DB>(
+    conn: &mut DB::Connection,
+    sql: &'static str,
+) -> std::result::Result<(), sqlx::Error>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+{
+    sqlx::raw_sql(sql).execute(conn).await.map(|_| ())
+}
+
+fn write_failed(err: &sqlx::Error) -> Error {
+    tracing::error!(error = %err, "group commit failed");
+    Error::internal()
+}
+
+impl<DB> Group<DB>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+{
+    /// Takes `conn` for writing and starts the committer (needs a Tokio runtime). The
+    /// committer ends when the group is dropped.
+    pub(crate) fn new(conn: DB::Connection, begin: &'static str) -> Group<DB> {
+        let batch = Arc::new(Mutex::new(Batch {
+            conn,
+            open: false,
+            dirty: false,
+            done: Vec::new(),
+        }));
+        // One pending wake-up is enough: the committer commits everything released so far.
+        let (wake, mut woken) = mpsc::channel::<()>(1);
+        let weak = Arc::downgrade(&batch);
+        tokio::spawn(async move {
+            while woken.recv().await.is_some() {
+                let Some(batch) = weak.upgrade() else { break };
+                // Fair lock: the writes already queued run first and join this batch.
+                let mut b = batch.lock().await;
+                b.settle().await;
+                if b.open {
+                    let ok = match exec::<DB>(&mut b.conn, "COMMIT").await {
+                        Ok(()) => true,
+                        Err(e) => {
+                            write_failed(&e);
+                            let _ = exec::<DB>(&mut b.conn, "ROLLBACK").await;
+                            false
+                        }
+                    };
+                    b.open = false;
+                    for tx in b.done.drain(..) {
+                        let _ = tx.send(ok);
+                    }
+                }
+            }
+        });
+        Group { batch, wake, begin }
+    }
+
+    /// Waits for the connection, joins the open transaction (or begins one) and opens this
+    /// write's savepoint.
+    pub(crate) async fn turn(&self) -> Result<Turn<DB>> {
+        let mut guard = self.batch.clone().lock_owned().await;
+        guard.settle().await;
+        if !guard.open {
+            exec::<DB>(&mut guard.conn, self.begin)
+                .await
+                .map_err(|e| write_failed(&e))?;
+            guard.open = true;
+        }
+        if let Err(e) = exec::<DB>(&mut guard.conn, "SAVEPOINT motcua_write").await {
+            guard.abort().await;
+            return Err(write_failed(&e));
+        }
+        Ok(Turn {
+            guard: Some(guard),
+            wake: self.wake.clone(),
+        })
+    }
+
+    /// Commits what is pending (on shutdown).
+    pub(crate) async fn close(&self) {
+        let mut b = self.batch.lock().await;
+        b.settle().await;
+        if b.open {
+            let ok = exec::<DB>(&mut b.conn, "COMMIT").await.is_ok();
+            b.open = false;
+            for tx in b.done.drain(..) {
+                let _ = tx.send(ok);
+            }
+        }
+    }
+}
+
+impl<DB> Batch<DB>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+{
+    /// Rolls back the savepoint of a turn that did not finish.
+    async fn settle(&mut self) {
+        if !self.dirty {
+            return;
+        }
+        self.dirty = false;
+        let undone = exec::<DB>(&mut self.conn, "ROLLBACK TO SAVEPOINT motcua_write").await;
+        let released = exec::<DB>(&mut self.conn, "RELEASE SAVEPOINT motcua_write").await;
+        if let Err(e) = undone.and(released) {
+            write_failed(&e);
+            self.abort().await;
+        }
+    }
+
+    /// Gives up the whole transaction: every write waiting in it is told it failed.
+    async fn abort(&mut self) {
+        let _ = exec::<DB>(&mut self.conn, "ROLLBACK").await;
+        self.open = false;
+        self.dirty = false;
+        for tx in self.done.drain(..) {
+            let _ = tx.send(false);
+        }
+    }
+}
+
+impl<DB> Turn<DB>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+{
+    pub(crate) fn conn(&mut self) -> &mut DB::Connection {
+        // Only `finish` (which consumes the turn) and `drop` take the guard.
+        &mut self
+            .guard
+            .as_mut()
+            .expect("a turn holds the connection until it finishes")
+            .conn
+    }
+
+    /// Releases the savepoint, hands the connection on and waits until the batch holding
+    /// this write is committed: `Ok` means durable.
+    pub(crate) async fn finish(mut self) -> Result<()> {
+        let Some(mut guard) = self.guard.take() else {
+            return Err(Error::internal());
+        };
+        if let Err(e) = exec::<DB>(&mut guard.conn, "RELEASE SAVEPOINT motcua_write").await {
+            guard.dirty = true;
+            guard.settle().await;
+            return Err(write_failed(&e));
+        }
+        let (tx, rx) = oneshot::channel();
+        guard.done.push(tx);
+        drop(guard);
+        let _ = self.wake.try_send(());
+        match rx.await {
+            Ok(true) => Ok(()),
+            _ => Err(Error::internal()),
+        }
+    }
+}
+
+impl<DB: Database> Drop for Turn<DB> {
+    fn drop(&mut self) {
+        if let Some(mut guard) = self.guard.take() {
+            // Ended inside its savepoint (an error or a dropped request): the next holder rolls
+            // it back; wake the committer so the batch is settled even if nobody else comes.
+            guard.dirty = true;
+            drop(guard);
+            let _ = self.wake.try_send(());
+        }
+    }
+}
