@@ -209,22 +209,33 @@ impl Store {
     /// its counters but must never be acted on. Used to load a million open dossiers for the
     /// inbox latency benchmark without running a million intakes.
     pub async fn bench_bulk_insert_dossiers(&self, rows: &[BenchDossier]) -> crate::Result<()> {
+        let rows: Vec<(&BenchDossier, Option<i64>)> = rows.iter().map(|d| (d, None)).collect();
+        self.bench_bulk_insert_resolved(&rows).await
+    }
+
+    /// **Benchmark only.** [`Self::bench_bulk_insert_dossiers`] with a `resolved_at` per row
+    /// (µs; `None` = still open), for the report benchmark's ended dossiers.
+    pub async fn bench_bulk_insert_resolved(
+        &self,
+        rows: &[(&BenchDossier, Option<i64>)],
+    ) -> crate::Result<()> {
         let mut statements = String::new();
         for chunk in rows.chunks(500) {
             statements.push_str(
                 "INSERT INTO dossiers (code, procedure_code, procedure_version, field_code, \
                  unit_id, acting_unit_id, channel, status, current_step, waiting_role, assignee, \
                  applicant_name, applicant_key, applicant_id_number, received_at, counted_from, \
-                 legal_due_at, appointment_at, tracking_key_hash, state, version, created_at, \
-                 updated_at) VALUES ",
+                 legal_due_at, appointment_at, resolved_at, tracking_key_hash, state, version, \
+                 created_at, updated_at) VALUES ",
             );
-            for (i, d) in chunk.iter().enumerate() {
+            for (i, (d, resolved)) in chunk.iter().enumerate() {
                 if i > 0 {
                     statements.push(',');
                 }
+                let resolved = resolved.map_or_else(|| "NULL".to_string(), |r| r.to_string());
                 statements.push_str(&format!(
                     "({}, {}, 1, {}, {}, {}, '{}', '{}', {}, {}, {}, {}, {}, '001099012345', \
-                     {r}, {r}, {due}, {due}, 'bench', '{{}}', 1, {r}, {r})",
+                     {r}, {r}, {due}, {due}, {resolved}, 'bench', '{{}}', 1, {r}, {r})",
                     sql_text(&d.code),
                     sql_text(&d.procedure_code),
                     sql_text(&d.field_code),
