@@ -34,7 +34,27 @@ macro_rules! dossier_read {
 }
 
 /// Runs `$body` inside an audited write transaction `$w` and commits it if the body succeeds.
+/// `late:` takes the audit chain's head only at commit on PostgreSQL (`WriteTx::begin_late`),
+/// for writes that change the dossier by compare-and-set and need no other serialisation.
 macro_rules! dossier_write {
+    (late: $store:expr, $actor:expr, $now:expr, $e:ident, $w:ident => $body:expr) => {
+        match &$store.backend {
+            Backend::Sqlite { group, .. } => {
+                use crate::sqlite::dossiers_sql as $e;
+                let mut $w = $e::WriteTx::begin_grouped(group, $actor, to_micros($now)).await?;
+                let out = $body;
+                $w.commit().await?;
+                Ok(out)
+            }
+            Backend::Postgres(pool) => {
+                use crate::postgres::dossiers_sql as $e;
+                let mut $w = $e::WriteTx::begin_late(pool, $actor, to_micros($now)).await?;
+                let out = $body;
+                $w.commit().await?;
+                Ok(out)
+            }
+        }
+    };
     ($store:expr, $actor:expr, $now:expr, $e:ident, $w:ident => $body:expr) => {
         match &$store.backend {
             Backend::Sqlite { group, .. } => {
@@ -303,7 +323,9 @@ impl Store {
         calendar: &WorkingCalendar,
         rules: &RuleSet,
     ) -> Result<DossierRecord> {
-        dossier_write!(self, &actor.username, now, e, w =>
+        // Compare-and-set on the dossier's version: concurrent actions on one dossier cannot
+        // both pass, so the chain's head is taken only at commit (PostgreSQL).
+        dossier_write!(late: self, &actor.username, now, e, w =>
             e::apply_action(&mut w, scope, actor, code, seen_version, action, calendar, rules).await?)
     }
 

@@ -33,6 +33,8 @@ pub(crate) struct WriteTx {
     prev_hash: String,
     now_us: i64,
     actor: String,
+    /// `Some` when the head is taken at commit (`begin_late`): the entries wait here.
+    late: Option<Vec<(AuditEvent, Option<i64>)>>,
 }
 
 /// Where a write transaction runs: a transaction of its own, or a savepoint in a group commit
@@ -54,6 +56,7 @@ impl TxConn {
 }
 
 impl WriteTx {
+    #[allow(dead_code)] // the SQLite copy of this file groups every write (see `write_tx!`)
     pub(crate) async fn begin(pool: &Pool, actor: &str, now_us: i64) -> Result<WriteTx> {
         let tx = pool.begin().await.map_err(db_error)?;
         WriteTx::start(TxConn::Own(tx), actor, now_us).await
@@ -71,6 +74,35 @@ impl WriteTx {
         WriteTx::start(TxConn::Grouped(turn), actor, now_us).await
     }
 
+    /// A write transaction that takes the audit chain's head only at commit, so that
+    /// concurrent writes overlap until then (PostgreSQL, where the head is a row lock held to
+    /// the end of the transaction). Only for writes that are safe without serialising their
+    /// reads: each changes rows by compare-and-set or atomic upsert (the dossier writes).
+    #[allow(dead_code)] // the SQLite copy of this file groups instead (see `write_tx!`)
+    pub(crate) async fn begin_late(pool: &Pool, actor: &str, now_us: i64) -> Result<WriteTx> {
+        let tx = pool.begin().await.map_err(db_error)?;
+        Ok(WriteTx {
+            tx: TxConn::Own(tx),
+            next_seq: 0,
+            prev_hash: String::new(),
+            now_us,
+            actor: actor.to_string(),
+            late: Some(Vec::new()),
+        })
+    }
+
+    /// Takes the head: the chain's last entry, locked until this transaction ends.
+    async fn take_head(&mut self) -> Result<()> {
+        let head = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
+            .fetch_one(self.tx.conn())
+            .await
+            .map_err(db_error)?;
+        let seq: i64 = head.try_get("seq").map_err(db_error)?;
+        self.prev_hash = head.try_get("hash").map_err(db_error)?;
+        self.next_seq = seq + 1;
+        Ok(())
+    }
+
     async fn start(tx: TxConn, actor: &str, now_us: i64) -> Result<WriteTx> {
         let mut w = WriteTx {
             tx,
@@ -78,18 +110,13 @@ impl WriteTx {
             prev_hash: String::new(),
             now_us,
             actor: actor.to_string(),
+            late: None,
         };
         // Taking the head row first serialises writers (row lock on PostgreSQL, the write lock
         // on SQLite), so every read below sees the latest committed state. In a group commit
         // the head is read inside this write's savepoint: earlier writes of the batch have
         // moved it, and rolling the savepoint back restores it.
-        let head = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
-            .fetch_one(w.conn())
-            .await
-            .map_err(db_error)?;
-        let seq: i64 = head.try_get("seq").map_err(db_error)?;
-        w.prev_hash = head.try_get("hash").map_err(db_error)?;
-        w.next_seq = seq + 1;
+        w.take_head().await?;
         Ok(w)
     }
 
@@ -104,6 +131,14 @@ impl WriteTx {
     /// Appends one entry to the chain. `unit_id` is the unit the object belongs to (for scoped
     /// reading of the log).
     pub(crate) async fn audit(&mut self, event: AuditEvent, unit_id: Option<i64>) -> Result<()> {
+        if let Some(pending) = &mut self.late {
+            pending.push((event, unit_id));
+            return Ok(());
+        }
+        self.append(event, unit_id).await
+    }
+
+    async fn append(&mut self, event: AuditEvent, unit_id: Option<i64>) -> Result<()> {
         let summary = event.summary.to_string();
         let actor = if event.actor.is_empty() {
             self.actor.clone()
@@ -162,6 +197,13 @@ impl WriteTx {
     }
 
     pub(crate) async fn commit(mut self) -> Result<()> {
+        if let Some(pending) = self.late.take() {
+            // The work is done; only now wait for the head, chain the entries and commit.
+            self.take_head().await?;
+            for (event, unit_id) in pending {
+                self.append(event, unit_id).await?;
+            }
+        }
         sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
             .bind(self.next_seq - 1)
             .bind(&self.prev_hash)

@@ -504,6 +504,59 @@ async fn two_concurrent_actions_exactly_one_wins(db: &TestDb) {
             2
         );
     }
+    // The loser changed nothing and the chain holds (PostgreSQL takes its head at commit).
+    assert!(store.verify_audit().await.unwrap().is_ok());
+}
+
+async fn concurrent_actions_on_many_dossiers_keep_the_chain(db: &TestDb) {
+    let store = &db.store;
+    seed(store).await;
+    let mut codes = Vec::new();
+    for i in 0..12 {
+        codes.push(register(store, T0, &format!("Người nộp {i}")).await.0);
+    }
+    let s = scoped(store, A3).await;
+    // Every dossier twice at once (one of each pair wins), all dossiers at the same time.
+    let mut tasks = Vec::new();
+    for code in codes.iter().chain(codes.iter()) {
+        let s = s.clone();
+        let code = code.clone();
+        tasks.push(tokio::spawn(async move {
+            s.apply_action(
+                &receiver(),
+                T0,
+                &code,
+                1,
+                &Action::CompleteStep { note: None },
+                cal(),
+                &rules(),
+            )
+            .await
+            .is_ok()
+        }));
+    }
+    let mut won = 0;
+    for t in tasks {
+        won += usize::from(t.await.unwrap());
+    }
+    assert_eq!(won, codes.len());
+    for code in &codes {
+        let d = store.scoped(Scope::All).dossier(code).await.unwrap();
+        assert_eq!(d.dossier.version, 2);
+    }
+    // 12 intakes and 12 actions after the seed, chained without a gap.
+    let entries = store.verify_audit().await.unwrap().unwrap();
+    let actions = store
+        .scoped(Scope::All)
+        .audit(&motcua_store::AuditFilter::default(), 500)
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .filter(|a| a.action.starts_with("dossier.") && a.action != "dossier.register")
+        .count();
+    assert_eq!(actions, codes.len());
+    assert!(entries >= 24);
 }
 
 async fn sixteen_concurrent_intakes_get_gap_free_codes(db: &TestDb) {
@@ -1100,6 +1153,7 @@ conformance!(
     pause_and_resume_across_tet_2025,
     stale_version_changes_nothing,
     two_concurrent_actions_exactly_one_wins,
+    concurrent_actions_on_many_dossiers_keep_the_chain,
     sixteen_concurrent_intakes_get_gap_free_codes,
     out_of_scope_looks_missing,
     public_tracking_and_rating,
