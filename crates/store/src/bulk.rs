@@ -128,7 +128,7 @@ pub async fn erase_database(url: &str) -> Result<()> {
             .await
             .map_err(|e| failed(&e))?
         {
-            sqlx::Postgres::drop_database(url)
+            sqlx::Postgres::force_drop_database(url)
                 .await
                 .map_err(|e| failed(&e))?;
         }
