@@ -11,6 +11,18 @@ pub enum UnitCommand {
     /// Import units from a CSV (code,name,short_name,level,parent_code) or JSON file;
     /// any bad row rejects the whole file.
     Import { file: PathBuf },
+    /// E-government facts of units (docs/egov.md).
+    Facts {
+        #[command(subcommand)]
+        command: FactsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum FactsCommand {
+    /// Import facts from a CSV file (unit_code,kind,value,valid_from,note); any bad row
+    /// rejects the whole file.
+    Import { file: PathBuf },
 }
 
 pub async fn run(config: Config, command: UnitCommand) -> ExitCode {
@@ -23,7 +35,38 @@ pub async fn run(config: Config, command: UnitCommand) -> ExitCode {
             }
             Err(e) => super::fail(&e),
         },
+        UnitCommand::Facts {
+            command: FactsCommand::Import { file },
+        } => match import_facts(&config, &file).await {
+            Ok(count) => {
+                println!("{}", serde_json::json!({ "imported": count }));
+                eprintln!("Đã ghi nhận {count} thông tin.");
+                ExitCode::SUCCESS
+            }
+            Err(e) => super::fail(&e),
+        },
     }
+}
+
+async fn import_facts(config: &Config, file: &std::path::Path) -> Result<usize, Error> {
+    let name = file.to_string_lossy();
+    let content = std::fs::read_to_string(file).map_err(|e| {
+        Error::bad_request("file_unreadable", format!("Không đọc được tệp {name}: {e}"))
+    })?;
+    let store = super::open_store(config).await?;
+    let now = super::now();
+    let result = async {
+        let kinds = store.fact_kinds().await?;
+        let rows = motcua_domain::egov::parse_facts_csv(
+            &content,
+            &kinds,
+            motcua_domain::egov::vn_today(now),
+        )?;
+        store.import_facts(&super::cli_actor(), now, &rows).await
+    }
+    .await;
+    store.close().await;
+    result
 }
 
 async fn import(config: &Config, file: &std::path::Path) -> Result<usize, Error> {
