@@ -13,8 +13,10 @@ mod backend;
 pub mod blobs;
 mod bulk;
 mod dossiers;
+mod facts;
 mod group_commit;
 mod postgres;
+mod reports;
 mod scoped;
 mod sqlite;
 #[cfg(feature = "testing")]
@@ -30,6 +32,8 @@ pub use dossiers::{
     DossierRecord, InboxCounters, InboxFilter, InboxItem, IntakeSlip, NewIntakeSlip, Rating,
     Registered, SlipKind,
 };
+pub use facts::UnitFacts;
+pub use motcua_domain::egov::{LevelCoverage, NewFact};
 pub use motcua_domain::{Error, ErrorKind, Result};
 pub use scoped::{AuditFilter, ScopedStore};
 
