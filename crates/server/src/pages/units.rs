@@ -133,6 +133,8 @@ struct UnitPage {
     is_admin: bool,
     csrf: String,
     child_levels: Vec<(i32, String)>,
+    /// E-government facts (templates/_unit_facts.html).
+    facts: Option<super::facts::FactsSection>,
 }
 
 #[derive(Deserialize)]
@@ -149,7 +151,7 @@ pub async fn unit_page(
     show_unit(&ctx, unit, flash_message(q.ok.as_deref()), None).await
 }
 
-async fn show_unit(
+pub(crate) async fn show_unit(
     ctx: &PageCtx,
     unit: Unit,
     flash: Option<String>,
@@ -174,6 +176,7 @@ async fn show_unit(
     } else {
         axum::http::StatusCode::OK
     };
+    let facts = Some(super::facts::section(ctx, &unit.code).await?);
     let child_levels = (unit.level + 1..=LEVEL_MAX)
         .map(|l| (l, level_label(l)))
         .collect();
@@ -189,6 +192,7 @@ async fn show_unit(
             ancestors,
             children: children.into_iter().map(UnitOut::from).collect(),
             child_levels,
+            facts,
         },
     ))
 }
