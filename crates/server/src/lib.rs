@@ -54,6 +54,8 @@ pub fn app(state: AppState) -> Router {
             "/calendar",
             get(pages::calendar::page).post(pages::calendar::submit),
         )
+        .route("/egov", get(pages::facts::page))
+        .route("/units/{code}/facts", post(pages::facts::record))
         .route("/inbox", get(pages::dossiers::inbox))
         .route("/procedures", get(pages::procedures::list))
         .route("/procedures/{code}", get(pages::procedures::show))

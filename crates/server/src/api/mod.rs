@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod dossiers;
+pub mod facts;
 pub mod procedures;
 pub mod system;
 pub mod units;
@@ -44,6 +45,7 @@ use crate::state::AppState;
         (name = "calendar", description = "Lịch làm việc: ngày nghỉ, ngày làm bù, tính thời hạn"),
         (name = "dossiers", description = "Hồ sơ: tiếp nhận, xử lý theo quy trình, hộp việc"),
         (name = "public", description = "Tra cứu hồ sơ và đánh giá dành cho người nộp (không cần đăng nhập)"),
+        (name = "egov", description = "Chính phủ điện tử: thông tin theo đơn vị, tỷ lệ theo cấp"),
         (name = "procedures", description = "Danh mục thủ tục hành chính và quy trình xử lý"),
         (name = "system", description = "Tình trạng dịch vụ")
     )
@@ -102,6 +104,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
             procedures::create_procedure
         ))
         .routes(routes!(procedures::get_procedure))
+        .routes(routes!(facts::unit_facts, facts::record_fact))
+        .routes(routes!(facts::coverage))
+        .routes(routes!(facts::list_kinds, facts::create_kind))
+        .routes(routes!(facts::import_facts))
         .routes(routes!(system::healthz))
         .routes(routes!(system::openapi_json))
 }

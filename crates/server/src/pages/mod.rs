@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod calendar;
 pub mod dossiers;
+pub mod facts;
 pub mod procedures;
 pub mod session;
 pub mod units;
@@ -154,6 +155,7 @@ pub fn flash_message(key: Option<&str>) -> Option<String> {
         "user_created" => "Đã thêm người dùng.",
         "password_changed" => "Đã đổi mật khẩu. Vui lòng đăng nhập lại.",
         "dossier_updated" => "Đã cập nhật hồ sơ.",
+        "fact_recorded" => "Đã ghi nhận thông tin chính phủ điện tử.",
         "incomplete" => {
             "Hồ sơ chưa đầy đủ: chưa tiếp nhận. Hãy in phiếu yêu cầu bổ sung, hoàn thiện hồ sơ cho người nộp."
         }
