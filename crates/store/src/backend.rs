@@ -276,7 +276,10 @@ impl Store {
                 "migration_failed",
                 format!("Không nâng cấp được cơ sở dữ liệu: {e}"),
             )
-        })
+        })?;
+        // Pause rows of migration 0008 for dossiers paused before it (once).
+        self.backfill_report_pauses().await?;
+        Ok(())
     }
 
     pub async fn close(&self) {
