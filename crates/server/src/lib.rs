@@ -56,6 +56,10 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/egov", get(pages::facts::page))
         .route("/units/{code}/facts", post(pages::facts::record))
+        .route(
+            "/reports/quarterly",
+            get(pages::quarterly::page).post(pages::quarterly::download_report),
+        )
         .route("/inbox", get(pages::dossiers::inbox))
         .route("/procedures", get(pages::procedures::list))
         .route("/procedures/{code}", get(pages::procedures::show))

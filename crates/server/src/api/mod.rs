@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod dossiers;
 pub mod facts;
 pub mod procedures;
+pub mod quarterly;
 pub mod system;
 pub mod units;
 pub mod users;
@@ -47,6 +48,7 @@ use crate::state::AppState;
         (name = "public", description = "Tra cứu hồ sơ và đánh giá dành cho người nộp (không cần đăng nhập)"),
         (name = "egov", description = "Chính phủ điện tử: thông tin theo đơn vị, tỷ lệ theo cấp"),
         (name = "procedures", description = "Danh mục thủ tục hành chính và quy trình xử lý"),
+        (name = "reports", description = "Báo cáo: Biểu 06, báo cáo kết quả cải cách hành chính hằng quý"),
         (name = "system", description = "Tình trạng dịch vụ")
     )
 )]
@@ -108,6 +110,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(facts::coverage))
         .routes(routes!(facts::list_kinds, facts::create_kind))
         .routes(routes!(facts::import_facts))
+        .routes(routes!(quarterly::quarterly_report))
         .routes(routes!(system::healthz))
         .routes(routes!(system::openapi_json))
 }

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod dossiers;
 pub mod facts;
 pub mod procedures;
+pub mod quarterly;
 pub mod session;
 pub mod units;
 pub mod users;
@@ -31,6 +32,7 @@ pub struct Nav {
     pub can_users: bool,
     pub can_audit: bool,
     pub can_intake: bool,
+    pub can_reports: bool,
 }
 
 impl Nav {
@@ -43,6 +45,7 @@ impl Nav {
             can_users: ctx.user.has_any(crate::api::users::CAN_LIST_USERS),
             can_audit: ctx.user.has_any(crate::api::audit::CAN_READ_AUDIT),
             can_intake: ctx.user.has_role(Role::Receiver),
+            can_reports: ctx.user.has_any(crate::api::quarterly::CAN_READ_QUARTERLY),
         })
     }
 }
