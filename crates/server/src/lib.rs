@@ -69,6 +69,17 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/dossiers/{code}", get(pages::dossiers::dossier_page))
         .route(
+            "/dossiers/{code}/attachments",
+            post(pages::attachments::upload).layer(DefaultBodyLimit::max(
+                // the file plus room for the form's other fields and the multipart framing
+                state.config().limits.max_attachment_bytes + 64 * 1024,
+            )),
+        )
+        .route(
+            "/dossiers/{code}/attachments/{sha256}",
+            get(pages::attachments::download),
+        )
+        .route(
             "/dossiers/{code}/actions",
             post(pages::dossiers::dossier_act),
         )

@@ -999,9 +999,14 @@ struct DossierPage {
     assignees: Vec<(String, String)>,
     prev_step: Option<(u32, String)>,
     today: String,
+    /// Files attached to the dossier (pages/attachments.rs).
+    attachments: Vec<super::attachments::AttachmentRow>,
+    can_upload: bool,
+    /// Checklist items received (key, name), for the upload form.
+    document_keys: Vec<(String, String)>,
 }
 
-async fn show_dossier(
+pub(crate) async fn show_dossier(
     state: &AppState,
     ctx: &PageCtx,
     code: &str,
@@ -1068,6 +1073,18 @@ async fn show_dossier(
             notice: is_notice(e.kind).then_some(e.version),
         })
         .collect();
+    let document_keys: Vec<(String, String)> = d
+        .documents
+        .iter()
+        .map(|x| {
+            let name = procedure
+                .as_ref()
+                .and_then(|p| p.documents.iter().find(|r| r.key == x.key))
+                .map_or_else(|| x.key.clone(), |r| r.name.clone());
+            (x.key.clone(), name)
+        })
+        .collect();
+    let attachments = super::attachments::rows(ctx, &d.code, &document_keys).await?;
     let status = error.as_ref().map_or(StatusCode::OK, |e| status_of(e.kind));
     Ok(render_with(
         status,
@@ -1125,6 +1142,9 @@ async fn show_dossier(
                 let t = vn(now);
                 format!("{}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
             },
+            attachments,
+            can_upload: ctx.user.has_any(super::attachments::CAN_UPLOAD),
+            document_keys,
         },
     ))
 }

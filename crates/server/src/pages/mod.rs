@@ -1,6 +1,7 @@
 //! Server-rendered Vietnamese pages (askama). They work without JavaScript: forms post,
 //! the server redirects (post/redirect/get), trees fold with `<details>`.
 
+pub mod attachments;
 pub mod audit;
 pub mod calendar;
 pub mod dossiers;
@@ -159,6 +160,7 @@ pub fn flash_message(key: Option<&str>) -> Option<String> {
         "password_changed" => "Đã đổi mật khẩu. Vui lòng đăng nhập lại.",
         "dossier_updated" => "Đã cập nhật hồ sơ.",
         "fact_recorded" => "Đã ghi nhận thông tin chính phủ điện tử.",
+        "attachment_added" => "Đã tải tệp đính kèm lên hồ sơ.",
         "incomplete" => {
             "Hồ sơ chưa đầy đủ: chưa tiếp nhận. Hãy in phiếu yêu cầu bổ sung, hoàn thiện hồ sơ cho người nộp."
         }
