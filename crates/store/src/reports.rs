@@ -202,6 +202,16 @@ impl Store {
 }
 
 impl ScopedStore {
+    /// The name of the unit a reporting unit in scope sends its form to: its parent, even
+    /// above the caller's scope (a name, nothing more); `None` for the root.
+    pub async fn report_receiver(&self, unit_code: &str) -> Result<Option<String>> {
+        let unit = self.unit(unit_code).await?;
+        match unit.parent_code {
+            Some(code) => Ok(self.store().unit_by_code(&code).await?.map(|u| u.name)),
+            None => Ok(None),
+        }
+    }
+
     /// Biểu 06 for `period` over the subtree of `unit` (default: the top of the scope; a unit
     /// outside the scope answers 404 `unit_not_found` like a missing one), rows per field
     /// (lĩnh vực, with the catalogue's field names) or per unit directly under it (each
