@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use commands::{audit, calendar, db, demo, procedure, serve, unit, user};
+use commands::{audit, calendar, db, demo, procedure, report, serve, unit, user};
 
 #[derive(Parser)]
 #[command(name = "motcua", version, about = "motcua: Một cửa và cải cách hành chính cho Bộ, ngành", long_about = None)]
@@ -49,6 +49,11 @@ enum Command {
     Procedure {
         #[command(subcommand)]
         command: procedure::ProcedureCommand,
+    },
+    /// Reports: Biểu 06 (statistical form 06/VPCP/KSTT).
+    Report {
+        #[command(subcommand)]
+        command: report::ReportCommand,
     },
     /// The audit chain.
     Audit {
@@ -101,6 +106,7 @@ async fn run(cli: Cli) -> ExitCode {
         Command::User { command } => user::run(settings, command).await,
         Command::Unit { command } => unit::run(settings, command).await,
         Command::Procedure { command } => procedure::run(settings, command).await,
+        Command::Report { command } => report::run(settings, command).await,
         Command::Audit { command } => audit::run(settings, command).await,
         Command::Calendar { command } => calendar::run(settings, command).await,
         Command::PrintDefaultConfig => {

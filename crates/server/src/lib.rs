@@ -54,12 +54,13 @@ pub fn app(state: AppState) -> Router {
             "/calendar",
             get(pages::calendar::page).post(pages::calendar::submit),
         )
-        .route("/egov", get(pages::facts::page))
-        .route("/units/{code}/facts", post(pages::facts::record))
+        .route("/reports/bieu-06", get(pages::reports::page))
         .route(
             "/reports/quarterly",
             get(pages::quarterly::page).post(pages::quarterly::download_report),
         )
+        .route("/egov", get(pages::facts::page))
+        .route("/units/{code}/facts", post(pages::facts::record))
         .route("/inbox", get(pages::dossiers::inbox))
         .route("/procedures", get(pages::procedures::list))
         .route("/procedures/{code}", get(pages::procedures::show))

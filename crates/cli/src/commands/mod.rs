@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod db;
 pub mod demo;
 pub mod procedure;
+pub mod report;
 pub mod serve;
 pub mod unit;
 pub mod user;

@@ -9,6 +9,7 @@ pub mod dossiers;
 pub mod facts;
 pub mod procedures;
 pub mod quarterly;
+pub mod reports;
 pub mod system;
 pub mod units;
 pub mod users;
@@ -111,6 +112,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(facts::list_kinds, facts::create_kind))
         .routes(routes!(facts::import_facts))
         .routes(routes!(quarterly::quarterly_report))
+        .routes(routes!(reports::bieu06))
         .routes(routes!(system::healthz))
         .routes(routes!(system::openapi_json))
 }

@@ -8,6 +8,7 @@ pub mod dossiers;
 pub mod facts;
 pub mod procedures;
 pub mod quarterly;
+pub mod reports;
 pub mod session;
 pub mod units;
 pub mod users;
