@@ -551,6 +551,30 @@ async fn inbox_bench(engine: &str, db: &TestDb, total: usize) {
         })
         .await;
         report(&format!("[{engine}] {label}: first page (50)"), &t);
+        // Filters: text search on the applicant's name without diacritics (one name in 8) and
+        // one procedure (one in 40).
+        for (what, f) in [
+            (
+                "text search \"binh\"",
+                InboxFilter {
+                    query: Some("binh".into()),
+                    ..InboxFilter::default()
+                },
+            ),
+            (
+                "procedure 1.001007",
+                InboxFilter {
+                    procedure: Some("1.001007".into()),
+                    ..InboxFilter::default()
+                },
+            ),
+        ] {
+            let t = sample_within(n, BUDGET, || async {
+                std::hint::black_box(scoped.inbox(&a, &f, 50).await.unwrap());
+            })
+            .await;
+            report(&format!("[{engine}] {label}: first page, {what}"), &t);
+        }
         if let Some(c) = cursor {
             let f = InboxFilter {
                 after: Some(c),
