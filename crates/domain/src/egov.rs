@@ -618,6 +618,36 @@ mod tests {
         assert_eq!(empty.percent_text(), None);
     }
 
+    proptest::proptest! {
+        // Every unit is counted once at its level; covered never exceeds units; levels ascend.
+        #[test]
+        fn coverage_counts_every_unit_once(units in proptest::collection::vec((0i32..5, proptest::option::of(proptest::bool::ANY)), 0..300)) {
+            let cov = coverage_by_level(units.clone());
+            proptest::prop_assert_eq!(cov.iter().map(|c| c.units).sum::<u64>(), units.len() as u64);
+            let yes = units.iter().filter(|(_, v)| *v == Some(true)).count() as u64;
+            proptest::prop_assert_eq!(cov.iter().map(|c| c.covered).sum::<u64>(), yes);
+            proptest::prop_assert!(cov.iter().all(|c| c.covered <= c.units && c.units > 0));
+            proptest::prop_assert!(cov.windows(2).all(|w| w[0].level < w[1].level));
+        }
+
+        // A value recorded later never changes what was in force before its own date.
+        #[test]
+        fn later_dates_do_not_rewrite_the_past(days in proptest::collection::vec(0i64..60, 1..20), probe in 0i64..60) {
+            let base = date!(2022 - 01 - 01);
+            let t = datetime!(2022-01-01 0:00 UTC);
+            let history: Vec<Fact> = days
+                .iter()
+                .enumerate()
+                .map(|(i, d)| fact(i as i64, base + time::Duration::days(*d), t + time::Duration::hours(i as i64), (i % 2) as i64))
+                .collect();
+            let as_of = base + time::Duration::days(probe);
+            let before = in_force(&history, as_of).cloned();
+            let mut extended = history.clone();
+            extended.push(fact(99, as_of + time::Duration::days(1), t + time::Duration::days(365), 1));
+            proptest::prop_assert_eq!(in_force(&extended, as_of).cloned(), before);
+        }
+    }
+
     #[test]
     fn values_are_parsed_by_type() {
         let k = kinds();
