@@ -5,6 +5,7 @@
 
 pub mod catalogue;
 pub mod dossiers;
+pub mod facts;
 pub mod org;
 pub mod people;
 pub mod plan;
@@ -93,6 +94,8 @@ pub struct Summary {
     pub units: usize,
     pub procedures: usize,
     pub users: usize,
+    /// Unit e-government facts recorded.
+    pub facts: usize,
     pub dossiers: u64,
     pub events: u64,
     pub plan: Plan,
@@ -139,7 +142,7 @@ pub async fn build(
     let setup = setup_instant();
 
     let units = org::units();
-    progress.stage("Đơn vị, thủ tục, người dùng", 3);
+    progress.stage("Đơn vị, thủ tục, người dùng", 4);
     let rows = units
         .iter()
         .enumerate()
@@ -174,6 +177,10 @@ pub async fn build(
         )?;
         store.create_user(actor, setup, &new, password_hash).await?;
     }
+    progress.advance(1);
+
+    let facts = facts::facts(&units);
+    store.record_facts_at(actor, now, &facts).await?;
     progress.advance(1);
 
     let (dossiers, events, figures) = write_dossiers(
@@ -214,6 +221,7 @@ pub async fn build(
                 "units": units.len(),
                 "procedures": procedures.len(),
                 "users": users.len(),
+                "facts": facts.len(),
                 "dossiers": dossiers,
                 "events": events,
                 "q3_received": figures.received,
@@ -225,6 +233,7 @@ pub async fn build(
         units: units.len(),
         procedures: procedures.len(),
         users: users.len(),
+        facts: facts.len(),
         dossiers,
         events,
         plan,

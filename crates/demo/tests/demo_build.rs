@@ -8,10 +8,11 @@ use motcua_calendar::{HolidayRules, OfficeHours, WorkingCalendar, shipped_except
 use motcua_demo::dossiers::Generator;
 use motcua_demo::{Existing, Options, Plan, Silent};
 use motcua_domain::dossier::RuleSet;
+use motcua_domain::report::{ReportPeriod, RowsBy};
 use motcua_domain::scope::Scope;
 use motcua_store::conformance;
 use motcua_store::testing::TestDb;
-use time::macros::datetime;
+use time::macros::{date, datetime};
 
 const SCALE: f64 = 0.01;
 const SEED: u64 = 11;
@@ -73,6 +74,50 @@ async fn scaled_demo(db: &TestDb) {
         summary.dossiers
     );
     assert!(store.verify_audit().await.unwrap().is_ok());
+
+    // The Biểu 06 report itself: Q3/2022 of the whole ministry, official cut-offs.
+    let period = ReportPeriod::parse("2022-Q3", false).unwrap();
+    let bieu06 = store
+        .bieu06(&period, motcua_demo::org::ROOT_CODE, RowsBy::Unit)
+        .await
+        .unwrap();
+    let t = &bieu06.total;
+    assert_eq!(t.received_online + t.received_offline, plan.received);
+    assert_eq!(t.received_online, summary.figures.received_online);
+    assert_eq!(
+        t.resolved_early + t.resolved_on_time + t.resolved_late,
+        plan.resolved()
+    );
+    assert_eq!(t.resolved_late, 0);
+    assert_eq!(t.carried_over, plan.carried_in);
+
+    // E-government coverage at the end of Q3 (14/9/2022) as in the source report, and later.
+    let root = motcua_demo::org::ROOT_CODE;
+    let percent = |c: &[motcua_store::LevelCoverage], level: i32| {
+        c.iter()
+            .find(|l| l.level == level)
+            .and_then(|l| l.percent_text())
+            .unwrap()
+    };
+    let q3 = store
+        .fact_coverage(root, "data_network", date!(2022 - 09 - 14))
+        .await
+        .unwrap();
+    assert_eq!(percent(&q3, 1), "100%");
+    assert_eq!(percent(&q3, 2), "67,5%");
+    assert_eq!(percent(&q3, 3), "24,3%");
+    let q4 = store
+        .fact_coverage(root, "data_network", date!(2022 - 12 - 14))
+        .await
+        .unwrap();
+    assert_eq!(percent(&q4, 2), "72,5%");
+    assert_eq!(
+        store
+            .fact_total(root, "email_accounts", date!(2022 - 09 - 14))
+            .await
+            .unwrap(),
+        33_900
+    );
 
     // The stored dossiers are exactly what the domain produced (same seed, same inputs).
     let procedures = motcua_demo::catalogue::procedures(rules.minutes_per_day).unwrap();
