@@ -222,10 +222,10 @@ fn redact(url: &str) -> String {
         return url.to_string();
     };
     match rest.split_once('@') {
-        Some((user, host)) => {
-            let user = user.split_once(':').map_or(user, |(u, _)| u);
-            format!("{scheme}://{user}:***@{host}")
-        }
+        Some((user, host)) => match user.split_once(':') {
+            Some((name, _password)) => format!("{scheme}://{name}:***@{host}"),
+            None => url.to_string(),
+        },
         None => url.to_string(),
     }
 }
