@@ -1062,6 +1062,15 @@ fn like_pattern(q: &str) -> Option<String> {
     (!words.is_empty()).then(|| format!("%{}%", words.join("%")))
 }
 
+// The counters' rows: open dossiers whose clock runs, at acting units in the range.
+macro_rules! inbox_count_from {
+    () => {
+        " FROM units a JOIN dossiers d ON d.acting_unit_id = a.id \
+         WHERE d.waiting_role IS NOT NULL AND a.path >= $1 AND a.path < $2 \
+         AND d.status IN ('received', 'processing')"
+    };
+}
+
 /// Counters over the whole inbox (filters ignored) of dossiers whose clock runs (received or
 /// processing): overdue (due before `now`), due by the end of today (Vietnam date) and due
 /// within the next `soon` instant (two working days from now).
@@ -1075,21 +1084,32 @@ pub(crate) async fn inbox_counters(
 ) -> Result<InboxCounters> {
     let (lo, hi) = scope.path_bounds();
     let roles = role_params(actor);
-    // Per acting unit in the range, counted on `dossiers_inbox_count` (acting unit, role,
-    // status, due instant; migration 0010) without sorting or reading the dossiers; the
-    // person's own dossiers on `dossiers_inbox_assignee`.
+    // Per acting unit in the range and per role (`waiting_role = $k`, as in the page: an
+    // `IN (…)` with unheld roles bound as NULL made SQLite range over every role), counted on
+    // `dossiers_inbox_count` (acting unit, role, status, due instant; migration 0010) without
+    // reading the dossiers; the person's own dossiers on `dossiers_inbox_assignee`. No join
+    // to the owner unit: it is not needed here and would read every dossier row.
     let r = sqlx::query(concat!(
         "SELECT COUNT(*) AS total, \
          COUNT(CASE WHEN due < $8 THEN 1 END) AS overdue, \
          COUNT(CASE WHEN due >= $8 AND due < $9 THEN 1 END) AS due_today, \
          COUNT(CASE WHEN due >= $8 AND due <= $10 THEN 1 END) AS due_soon \
          FROM (SELECT d.legal_due_at AS due",
-        inbox_from_narrow!(),
+        inbox_count_from!(),
         " AND d.assignee IS NOT NULL AND d.assignee = $3",
-        " AND d.status IN ('received', 'processing') UNION ALL SELECT d.legal_due_at AS due",
-        inbox_from_narrow!(),
-        " AND d.assignee IS NULL AND d.waiting_role IN ($4, $5, $6, $7)",
-        " AND d.status IN ('received', 'processing')) AS running"
+        " UNION ALL SELECT d.legal_due_at AS due",
+        inbox_count_from!(),
+        " AND d.assignee IS NULL AND d.waiting_role = $4",
+        " UNION ALL SELECT d.legal_due_at AS due",
+        inbox_count_from!(),
+        " AND d.assignee IS NULL AND d.waiting_role = $5",
+        " UNION ALL SELECT d.legal_due_at AS due",
+        inbox_count_from!(),
+        " AND d.assignee IS NULL AND d.waiting_role = $6",
+        " UNION ALL SELECT d.legal_due_at AS due",
+        inbox_count_from!(),
+        " AND d.assignee IS NULL AND d.waiting_role = $7",
+        ") AS running"
     ))
     .persistent(false)
     .bind(lo)
