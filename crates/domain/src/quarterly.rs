@@ -761,7 +761,8 @@ fn kind_phrase(kind: &str) -> Option<&'static str> {
 }
 
 /// "triển khai đường truyền số liệu đến 100% đầu mối cơ quan, đơn vị cấp Bộ, 67,5% cơ quan,
-/// đơn vị cấp II và 24,3% đơn vị cấp III"; levels without units are skipped; `None` if none.
+/// đơn vị cấp II và 24,3% đơn vị cấp III"; levels without units are skipped; `None` when no
+/// level has a unit where the fact holds.
 pub fn coverage_clause(kind: &str, levels: &[LevelShare]) -> Option<String> {
     let start = kind_phrase(kind)?;
     let mut levels: Vec<&LevelShare> = levels
@@ -769,7 +770,8 @@ pub fn coverage_clause(kind: &str, levels: &[LevelShare]) -> Option<String> {
         .filter(|l| l.units > 0 && l.level > 0)
         .collect();
     levels.sort_by_key(|l| l.level);
-    if levels.is_empty() {
+    // Nothing deployed anywhere (or nothing recorded yet): no "đã triển khai … đến 0%" clause.
+    if levels.iter().all(|l| l.covered == 0) {
         return None;
     }
     let parts: Vec<String> = levels
@@ -1056,6 +1058,17 @@ mod tests {
             "Phần mềm Thư điện tử được triển khai với 33.900 tài khoản."
         );
         assert!(egov_paragraphs(&EgovFigures::default())[0].starts_with("Chưa có số liệu"));
+        let none = [LevelShare {
+            level: 1,
+            units: 30,
+            covered: 0,
+        }];
+        assert_eq!(coverage_clause("data_network", &none), None);
+        let mut nothing = EgovFigures::default();
+        nothing
+            .coverage
+            .insert("online_meetings".into(), none.to_vec());
+        assert!(egov_paragraphs(&nothing)[0].starts_with("Chưa có số liệu"));
     }
 
     #[test]
