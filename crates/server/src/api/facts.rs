@@ -239,11 +239,15 @@ pub fn new_fact(
 pub async fn record_fact(
     ctx: Ctx,
     Path(code): Path<String>,
-    JsonBody(body): JsonBody<RecordFactIn>,
+    JsonBody(body): JsonBody<Value>,
 ) -> ApiResult<(StatusCode, Json<FactOut>)> {
     ctx.require(CAN_EDIT_FACTS)?;
     let code = unit_code(&code);
+    // Out of scope answers 404 whatever the body, exactly like a unit that does not exist.
     ctx.store.unit(&code).await?;
+    let body: RecordFactIn = serde_json::from_value(body).map_err(|e| {
+        Error::bad_request("invalid_json", format!("Dữ liệu JSON không hợp lệ: {e}"))
+    })?;
     let kinds = ctx.store.fact_kinds().await?;
     let fact = new_fact(
         &kinds,
