@@ -50,7 +50,7 @@ enum Command {
         #[command(subcommand)]
         command: procedure::ProcedureCommand,
     },
-    /// Reports: Biểu 06 (statistical form 06/VPCP/KSTT).
+    /// Reports: Biểu 06 (statistical form 06/VPCP/KSTT) and the quarterly reform report.
     Report {
         #[command(subcommand)]
         command: report::ReportCommand,

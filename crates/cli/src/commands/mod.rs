@@ -6,6 +6,7 @@ pub mod db;
 pub mod demo;
 pub mod procedure;
 pub mod report;
+pub mod report_quarterly;
 pub mod serve;
 pub mod unit;
 pub mod user;

@@ -16,6 +16,9 @@ pub enum ReportCommand {
     /// or per unit, "as of" the period's end.
     #[command(name = "bieu-06")]
     Bieu06(Bieu06Args),
+    /// The quarterly administrative-reform report (DOCX or Markdown), figures from Biểu 06
+    /// and the unit e-government facts (docs/quarterly-report.md).
+    Quarterly(super::report_quarterly::QuarterlyArgs),
 }
 
 #[derive(Args, Debug)]
@@ -53,6 +56,7 @@ pub async fn run(config: Config, command: ReportCommand) -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => super::fail(&e),
         },
+        ReportCommand::Quarterly(args) => super::report_quarterly::run(config, args).await,
     }
 }
 
