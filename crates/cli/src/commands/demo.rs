@@ -209,7 +209,7 @@ fn print_sign_in() {
         "Đăng nhập (mật khẩu chung: {}):",
         motcua_demo::people::PASSWORD
     );
-    println!("{:<24} {:<28} {}", "Tên đăng nhập", "Vai trò", "Đơn vị");
+    println!("{:<24} {:<28} Đơn vị", "Tên đăng nhập", "Vai trò");
     for u in motcua_demo::people::users() {
         println!("{:<24} {:<28} {}", u.username, u.role.label(), u.unit_name);
     }
