@@ -114,6 +114,7 @@ pub fn setup_instant() -> OffsetDateTime {
 /// `options.batch_size`, then the `demo.create` marker. `now` stamps the audit entries of the
 /// bulk writes and markers. Errors when the database is not empty (`demo_database_not_empty`)
 /// or the generated figures miss the plan (`demo_plan_missed`, a generator fault).
+#[allow(clippy::too_many_arguments)]
 pub async fn build(
     store: &Store,
     actor: &str,
