@@ -178,8 +178,9 @@ async fn prepare(config: &Config, args: &DemoArgs, url: &str) -> Result<(), Erro
     let summary = summary?;
     let f = summary.figures;
     println!(
-        "Đã dựng bộ dữ liệu mẫu trong {:.1} giây: {} đơn vị, {} thủ tục, {} người dùng, {} hồ sơ ({} sự kiện).",
-        started.elapsed().as_secs_f64(),
+        "Đã dựng bộ dữ liệu mẫu trong {} giây: {} đơn vị, {} thủ tục, {} người dùng, {} hồ sơ ({} sự kiện).",
+        // Vietnamese decimal comma: "53,7 giây"
+        format!("{:.1}", started.elapsed().as_secs_f64()).replace('.', ","),
         vn_number(summary.units as i64),
         vn_number(summary.procedures as i64),
         vn_number(summary.users as i64),
