@@ -47,47 +47,6 @@ pub struct Added {
     pub created: bool,
 }
 
-/// Runs `$body` with `$e` naming the engine's `attachments_sql` module and `$pool` its reader.
-macro_rules! attachment_read {
-    ($store:expr, $e:ident, $pool:ident => $body:expr) => {
-        match &$store.backend {
-            Backend::Sqlite { reader: $pool, .. } => {
-                use crate::sqlite::attachments_sql as $e;
-                $body
-            }
-            Backend::Postgres($pool) => {
-                use crate::postgres::attachments_sql as $e;
-                $body
-            }
-        }
-    };
-}
-
-/// Runs `$body` inside an audited write transaction `$w` and commits it if the body succeeds.
-macro_rules! attachment_write {
-    ($store:expr, $actor:expr, $now:expr, $e:ident, $w:ident => $body:expr) => {
-        match &$store.backend {
-            Backend::Sqlite { group, .. } => {
-                use crate::sqlite::attachments_sql as $e;
-                let mut $w =
-                    crate::sqlite::engine::WriteTx::begin_grouped(group, $actor, to_micros($now))
-                        .await?;
-                let out = $body;
-                $w.commit().await?;
-                Ok(out)
-            }
-            Backend::Postgres(pool) => {
-                use crate::postgres::attachments_sql as $e;
-                let mut $w =
-                    crate::postgres::engine::WriteTx::begin(pool, $actor, to_micros($now)).await?;
-                let out = $body;
-                $w.commit().await?;
-                Ok(out)
-            }
-        }
-    };
-}
-
 pub(crate) fn attachment_not_found() -> Error {
     Error::not_found("attachment_not_found", "Không tìm thấy tệp đính kèm.")
 }
@@ -197,13 +156,13 @@ impl ScopedStore {
             uploaded_at: now,
             uploaded_by: actor.to_string(),
         };
-        attachment_write!(store, actor, now, e, w =>
+        write_tx!(store, actor, now, e in attachments_sql, w =>
             e::add(&mut w, &scope, dossier_code, new).await?)
     }
 
     /// The attachments of a visible dossier, oldest first.
     pub async fn attachments(&self, dossier_code: &str) -> Result<Vec<Attachment>> {
-        attachment_read!(self.store(), e, pool => e::list(pool, self.scope(), dossier_code).await)
+        read_db!(self.store(), e in attachments_sql, pool => e::list(pool, self.scope(), dossier_code).await)
     }
 
     /// One attachment of a visible dossier and its bytes, verified against the SHA-256. A
@@ -222,7 +181,7 @@ impl ScopedStore {
         if !blobs::is_sha256_hex(&sha256) {
             return Err(attachment_not_found());
         }
-        let meta = attachment_read!(store, e, pool =>
+        let meta = read_db!(store, e in attachments_sql, pool =>
             e::one(pool, self.scope(), dossier_code, &sha256).await)?
         .ok_or_else(attachment_not_found)?;
         let bytes = blobs::get(&config.dir, &meta.sha256).await?;

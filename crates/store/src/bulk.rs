@@ -37,48 +37,12 @@ pub struct BulkWritten {
     pub last_code: Option<String>,
 }
 
-macro_rules! bulk_write {
-    ($store:expr, $actor:expr, $now:expr, $e:ident, $w:ident => $body:expr) => {
-        match &$store.backend {
-            Backend::Sqlite { group, .. } => {
-                use crate::sqlite::bulk_sql as $e;
-                let mut $w = $e::WriteTx::begin_grouped(group, $actor, to_micros($now)).await?;
-                let out = $body;
-                $w.commit().await?;
-                Ok(out)
-            }
-            Backend::Postgres(pool) => {
-                use crate::postgres::bulk_sql as $e;
-                let mut $w = $e::WriteTx::begin(pool, $actor, to_micros($now)).await?;
-                let out = $body;
-                $w.commit().await?;
-                Ok(out)
-            }
-        }
-    };
-}
-
-macro_rules! bulk_read {
-    ($store:expr, $e:ident, $pool:ident => $body:expr) => {
-        match &$store.backend {
-            Backend::Sqlite { reader: $pool, .. } => {
-                use crate::sqlite::bulk_sql as $e;
-                $body
-            }
-            Backend::Postgres($pool) => {
-                use crate::postgres::bulk_sql as $e;
-                $body
-            }
-        }
-    };
-}
-
 impl Store {
     /// Writes a batch of dossiers in one audited transaction (all or none): per dossier the
     /// day's sequence (checked against [`BulkDossier::sequence`]), the row as registered
-    /// (`created_at` = registration instant), its first event, then per transition the
-    /// compare-and-set update (`updated_at` = the event's instant) and the event — the same
-    /// functions as intake and actions. One audit entry `dossier.bulk_write` names the count
+    /// (`created_at` = registration instant), its first event, the event of every transition,
+    /// then one compare-and-set update to the last state (`updated_at` = the last event's
+    /// instant) — the same functions as intake and actions. One audit entry `dossier.bulk_write` names the count
     /// and the code range. Errors: 422 `bulk_dossier_invalid` (unknown procedure version,
     /// sequence not the next one, broken chain of versions).
     pub async fn write_dossiers_bulk(
@@ -87,7 +51,7 @@ impl Store {
         now: OffsetDateTime,
         batch: &[BulkDossier],
     ) -> Result<BulkWritten> {
-        bulk_write!(self, actor, now, e, w => e::write(&mut w, batch).await?)
+        write_tx!(self, actor, now, e in bulk_sql, w => e::write(&mut w, batch).await?)
     }
 
     /// Appends a marker entry to the audit chain (object type `database`), e.g. `demo.start`.
@@ -98,17 +62,17 @@ impl Store {
         action: &'static str,
         summary: serde_json::Value,
     ) -> Result<()> {
-        bulk_write!(self, actor, now, e, w => e::mark(&mut w, action, summary).await?)
+        write_tx!(self, actor, now, e in bulk_sql, w => e::mark(&mut w, action, summary).await?)
     }
 
     /// How many audit entries carry `action` (e.g. whether a marker was ever recorded).
     pub async fn audit_action_count(&self, action: &str) -> Result<i64> {
-        bulk_read!(self, e, pool => e::audit_action_count(pool, action).await)
+        read_db!(self, e in bulk_sql, pool => e::audit_action_count(pool, action).await)
     }
 
     /// Number of stored dossiers.
     pub async fn dossier_count(&self) -> Result<i64> {
-        bulk_read!(self, e, pool => e::dossier_count(pool).await)
+        read_db!(self, e in bulk_sql, pool => e::dossier_count(pool).await)
     }
 }
 

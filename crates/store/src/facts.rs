@@ -17,22 +17,6 @@ use crate::backend::{Backend, Store};
 use crate::scoped::ScopedStore;
 use crate::to_micros;
 
-/// Runs `$body` with `$e` naming the engine's `facts_sql` module and `$pool` its reader.
-macro_rules! facts_read {
-    ($store:expr, $e:ident, $pool:ident => $body:expr) => {
-        match &$store.backend {
-            Backend::Sqlite { reader: $pool, .. } => {
-                use crate::sqlite::facts_sql as $e;
-                $body
-            }
-            Backend::Postgres($pool) => {
-                use crate::postgres::facts_sql as $e;
-                $body
-            }
-        }
-    };
-}
-
 /// Runs `$body` inside an audited write transaction `$w`; commits when it gives `Ok`.
 macro_rules! facts_write {
     ($store:expr, $actor:expr, $now:expr, $e:ident, $w:ident => $body:expr) => {
@@ -93,7 +77,7 @@ fn unit_not_found(code: &str) -> Error {
 impl Store {
     /// Every fact kind, in display order (inactive ones included).
     pub async fn fact_kinds(&self) -> Result<Vec<FactKind>> {
-        facts_read!(self, e, pool => e::kinds(pool).await)
+        read_db!(self, e in facts_sql, pool => e::kinds(pool).await)
     }
 
     /// One kind by code: 422 `fact_kind_unknown` when there is none.
@@ -247,7 +231,7 @@ impl Store {
         let root = self.unit_in(scope, root_unit_code).await?;
         let kind = self.typed_kind(kind, ValueType::Boolean).await?;
         let bounds = motcua_domain::unit::subtree_range(&root.path);
-        facts_read!(self, e, pool => e::coverage(pool, bounds, &kind.code, as_of).await)
+        read_db!(self, e in facts_sql, pool => e::coverage(pool, bounds, &kind.code, as_of).await)
     }
 
     async fn fact_total_in(
@@ -260,12 +244,12 @@ impl Store {
         let root = self.unit_in(scope, root_unit_code).await?;
         let kind = self.typed_kind(kind, ValueType::Count).await?;
         let bounds = motcua_domain::unit::subtree_range(&root.path);
-        facts_read!(self, e, pool => e::total(pool, bounds, &kind.code, as_of).await)
+        read_db!(self, e in facts_sql, pool => e::total(pool, bounds, &kind.code, as_of).await)
     }
 
     async fn unit_facts_in(&self, scope: &Scope, code: &str, as_of: Date) -> Result<UnitFacts> {
         let unit = self.unit_in(scope, code).await?;
-        let history = facts_read!(self, e, pool => e::history(pool, unit.id).await)?;
+        let history = read_db!(self, e in facts_sql, pool => e::history(pool, unit.id).await)?;
         Ok(UnitFacts {
             kinds: self.fact_kinds().await?,
             current: egov::in_force_by_kind(&history, as_of),

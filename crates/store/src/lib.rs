@@ -8,8 +8,10 @@
 //! row (serialising writers on both engines), appends one audit entry per change, and moves the
 //! head on commit. Instants are stored as microseconds since the Unix epoch (UTC).
 
-mod attachments;
+// First, so its `read_db!`/`write_tx!` macros are visible in every module below.
+#[macro_use]
 mod backend;
+mod attachments;
 pub mod blobs;
 mod bulk;
 mod dossiers;

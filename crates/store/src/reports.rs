@@ -13,22 +13,6 @@ use crate::backend::{Backend, Store};
 use crate::scoped::ScopedStore;
 use crate::to_micros;
 
-/// Runs `$body` with `$e` naming the engine's `reports_sql` module and `$pool` its reader.
-macro_rules! report_read {
-    ($store:expr, $e:ident, $pool:ident => $body:expr) => {
-        match &$store.backend {
-            Backend::Sqlite { reader: $pool, .. } => {
-                use crate::sqlite::reports_sql as $e;
-                $body
-            }
-            Backend::Postgres($pool) => {
-                use crate::postgres::reports_sql as $e;
-                $body
-            }
-        }
-    };
-}
-
 fn unit_not_found() -> Error {
     Error::not_found("unit_not_found", "Không tìm thấy đơn vị.")
 }
@@ -59,7 +43,7 @@ impl Store {
         rows_by: RowsBy,
     ) -> Result<Bieu06> {
         let (start, end) = (to_micros(period.start()), to_micros(period.end()));
-        let groups = report_read!(self, e, pool => {
+        let groups = read_db!(self, e in reports_sql, pool => {
             let received = e::received(pool, start, end).await?;
             let resolved = e::resolved(pool, start, end).await?;
             let at_start = e::open_at(pool, start).await?;
@@ -95,7 +79,7 @@ impl Store {
         match rows_by {
             RowsBy::Field => {
                 let names: HashMap<String, String> =
-                    report_read!(self, e, pool => e::field_names(pool).await)?
+                    read_db!(self, e in reports_sql, pool => e::field_names(pool).await)?
                         .into_iter()
                         .collect();
                 for ((unit_id, field), counts) in &groups {
@@ -197,7 +181,7 @@ impl Store {
     #[doc(hidden)]
     pub async fn bench_bieu06_baseline(&self, period: &ReportPeriod) -> Result<u64> {
         let (start, end) = (to_micros(period.start()), to_micros(period.end()));
-        report_read!(self, e, pool => e::baseline(pool, start, end).await)
+        read_db!(self, e in reports_sql, pool => e::baseline(pool, start, end).await)
     }
 }
 
