@@ -472,5 +472,100 @@ pub fn contribution(f: &DossierFacts, period: &ReportPeriod) -> Bieu06Row {
     row
 }
 
+// ---------------------------------------------------------------------------------------
+// Pre-aggregated counters: Biểu 06 as prefix sums
+// ---------------------------------------------------------------------------------------
+
+/// Number of counters of [`deltas`].
+pub const COUNTERS: usize = 8;
+/// Counter index: received online (flow at `received_at`).
+pub const C_RECEIVED_ONLINE: usize = 0;
+/// Counter index: received in person or by post (flow at `received_at`).
+pub const C_RECEIVED_OFFLINE: usize = 1;
+/// Counter index: resolved early (flow at `resolved_at`).
+pub const C_EARLY: usize = 2;
+/// Counter index: resolved on time (flow at `resolved_at`).
+pub const C_ON_TIME: usize = 3;
+/// Counter index: resolved late (flow at `resolved_at`).
+pub const C_LATE: usize = 4;
+/// Counter index: withdrawn or stopped (flow at `resolved_at`).
+pub const C_LEFT: usize = 5;
+/// Counter index: open (+1 at `received_at`, −1 at `resolved_at`): its prefix sum at `t` is
+/// [`pending_at`].
+pub const C_OPEN: usize = 6;
+/// Counter index: pending and overdue as the dossier stood (`pending_at && overdue_at`).
+pub const C_OVERDUE: usize = 7;
+
+/// One dossier's changes of the eight Biểu 06 counters, as `(instant c, deltas)`: a delta at
+/// `c` applies to every `t > c`, so the prefix sum `cum(t) = Σ deltas with c < t` gives, for a
+/// period `[start, end)`: flows = `cum(end) − cum(start)` (columns 4, 5, 8, 9, 10 and left
+/// without a result), column 6 = open at `start`, column 11 = open at `end`, of which 13 =
+/// overdue at `end` — exactly [`contribution`] (property-tested). Instants may repeat.
+///
+/// Overdue is a union of intervals `(a, b]` of `t` (+1 at `a`, −1 at `b`): between the end of
+/// one pause and the end of the next (inclusive), [`overdue_at`] looks at that pause: a
+/// dossier already overdue when it started (`started_at > due_before`) is overdue from
+/// `due_before` on, otherwise it is not overdue there (t ≤ started_at ≤ due_before while the
+/// clock ran, frozen "within" while paused); after the last pause ended, `t > legal_due_at`.
+/// Pauses are taken in order, each ending before the next starts, the last possibly open.
+pub fn deltas(f: &DossierFacts) -> Vec<(OffsetDateTime, [i64; COUNTERS])> {
+    let unit = |k: usize, v: i64| {
+        let mut d = [0i64; COUNTERS];
+        d[k] = v;
+        d
+    };
+    let mut out = Vec::with_capacity(6);
+    let received = if f.online {
+        C_RECEIVED_ONLINE
+    } else {
+        C_RECEIVED_OFFLINE
+    };
+    out.push((f.received_at, unit(received, 1)));
+    out.push((f.received_at, unit(C_OPEN, 1)));
+    if let Some(r) = f.resolved_at {
+        let class = if f.without_result {
+            C_LEFT
+        } else {
+            match resolution_class(r, f.legal_due_at) {
+                ResolutionClass::Early => C_EARLY,
+                ResolutionClass::OnTime => C_ON_TIME,
+                ResolutionClass::Late => C_LATE,
+            }
+        };
+        out.push((r, unit(class, 1)));
+        out.push((r, unit(C_OPEN, -1)));
+    }
+    // Overdue intervals (lo, hi] (hi = None: unbounded), intersected with pending
+    // (received_at, resolved_at].
+    let mut push = |lo: OffsetDateTime, hi: Option<OffsetDateTime>| {
+        let lo = lo.max(f.received_at);
+        let hi = match (hi, f.resolved_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if hi.is_none_or(|h| lo < h) {
+            out.push((lo, unit(C_OVERDUE, 1)));
+            if let Some(h) = hi {
+                out.push((h, unit(C_OVERDUE, -1)));
+            }
+        }
+    };
+    let mut prev_end: Option<OffsetDateTime> = None;
+    for p in &f.pauses {
+        // This pause decides for t in (prev_end, ended_at].
+        if p.started_at > p.due_before {
+            let lo = prev_end.map_or(p.due_before, |e| e.max(p.due_before));
+            push(lo, p.ended_at);
+        }
+        match p.ended_at {
+            Some(e) => prev_end = Some(e),
+            None => return out,
+        }
+    }
+    let lo = prev_end.map_or(f.legal_due_at, |e| e.max(f.legal_due_at));
+    push(lo, None);
+    out
+}
+
 #[cfg(test)]
 mod tests;

@@ -290,3 +290,101 @@ proptest! {
         prop_assert_eq!(now.carried_over, prev.pending_total());
     }
 }
+
+/// Instants over 40 days from 2022-06-10, by the minute, a third of them exactly on a
+/// Vietnam midnight (the report boundaries).
+fn arb_edge_instant() -> impl Strategy<Value = OffsetDateTime> {
+    (0i64..40, 0i64..(24 * 60), 0u8..3).prop_map(|(day, minute, snap)| {
+        let midnight = datetime!(2022-06-10 00:00 +7) + time::Duration::days(day);
+        if snap == 0 {
+            midnight
+        } else {
+            midnight + time::Duration::minutes(minute)
+        }
+    })
+}
+
+/// Any dossier: resolved or not, with or without a result, up to three pauses in order (the
+/// last possibly open), each remembering a due instant before or after its start.
+fn arb_counter_facts() -> impl Strategy<Value = DossierFacts> {
+    (
+        proptest::collection::vec(arb_edge_instant(), 8),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        0usize..=3,
+        any::<bool>(),
+        proptest::collection::vec(arb_edge_instant(), 4),
+    )
+        .prop_map(
+            |(mut times, online, resolved, without, n_pauses, last_open, dues)| {
+                times.sort();
+                let received_at = times[0];
+                let resolved_at = resolved.then_some(times[7]);
+                let mut pauses = Vec::new();
+                for i in 0..n_pauses {
+                    let started_at = times[1 + 2 * i];
+                    let open = i + 1 == n_pauses && last_open && !resolved;
+                    pauses.push(Pause {
+                        started_at,
+                        ended_at: (!open).then_some(times[2 + 2 * i]),
+                        due_before: dues[i],
+                    });
+                }
+                DossierFacts {
+                    received_at,
+                    online,
+                    resolved_at,
+                    without_result: without,
+                    legal_due_at: dues[3],
+                    pauses,
+                }
+            },
+        )
+}
+
+fn cum(ds: &[(OffsetDateTime, [i64; COUNTERS])], t: OffsetDateTime) -> [i64; COUNTERS] {
+    let mut c = [0i64; COUNTERS];
+    for (at, d) in ds {
+        if *at < t {
+            for (x, y) in c.iter_mut().zip(d) {
+                *x += y;
+            }
+        }
+    }
+    c
+}
+
+proptest! {
+    /// The counters' prefix sums give exactly the dossier's contribution to any period.
+    #[test]
+    fn counters_give_the_contribution(f in arb_counter_facts(), from in 0i64..42, len in 0i64..20) {
+        let from_date = date!(2022-06-09) + time::Duration::days(from);
+        let period = ReportPeriod::range(from_date, from_date + time::Duration::days(len)).unwrap();
+        let ds = deltas(&f);
+        let (s, e) = (cum(&ds, period.start()), cum(&ds, period.end()));
+        let flow = |k: usize| u64::try_from(e[k] - s[k]).unwrap();
+        let got = Bieu06Row {
+            received_online: flow(C_RECEIVED_ONLINE),
+            received_offline: flow(C_RECEIVED_OFFLINE),
+            carried_over: u64::try_from(s[C_OPEN]).unwrap(),
+            resolved_early: flow(C_EARLY),
+            resolved_on_time: flow(C_ON_TIME),
+            resolved_late: flow(C_LATE),
+            pending_within: u64::try_from(e[C_OPEN] - e[C_OVERDUE]).unwrap(),
+            pending_overdue: u64::try_from(e[C_OVERDUE]).unwrap(),
+            left_without_result: flow(C_LEFT),
+            ..Bieu06Row::default()
+        };
+        prop_assert_eq!(got, contribution(&f, &period), "{:?}", f);
+    }
+
+    /// Instants inside a day count on that day: the prefix sum at any instant, not only
+    /// midnights, is pending/overdue as `pending_at`/`overdue_at` say.
+    #[test]
+    fn counters_hold_at_any_instant(f in arb_counter_facts(), t in arb_edge_instant()) {
+        let c = cum(&deltas(&f), t);
+        prop_assert_eq!(c[C_OPEN], i64::from(pending_at(&f, t)));
+        prop_assert_eq!(c[C_OVERDUE], i64::from(pending_at(&f, t) && overdue_at(&f, t)));
+    }
+}
