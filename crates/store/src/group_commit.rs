@@ -12,6 +12,11 @@
 //!   holds the connection next first runs `ROLLBACK TO SAVEPOINT`, so none of its changes
 //!   (rows, the audit chain's head) can reach the commit.
 //!
+//! The statements that move the connection between these states (`BEGIN`, `SAVEPOINT`,
+//! `RELEASE`, the rollback of a dirty turn) run in spawned tasks: a caller that stops waiting
+//! (a request dropped by its client) cannot cut them half way and leave the connection in a
+//! state the next write does not expect.
+//!
 //! The committer is a task that queues for the connection like any write, so every write that
 //! was already waiting when a batch's first member finished joins that batch; then it commits
 //! and answers them all. The audit chain stays valid because each write reads the head row
@@ -111,22 +116,33 @@ where
     /// Waits for the connection, joins the open transaction (or begins one) and opens this
     /// write's savepoint.
     pub(crate) async fn turn(&self) -> Result<Turn<DB>> {
-        let mut guard = self.batch.clone().lock_owned().await;
-        guard.settle().await;
-        if !guard.open {
-            exec::<DB>(&mut guard.conn, self.begin)
-                .await
-                .map_err(|e| write_failed(&e))?;
-            guard.open = true;
-        }
-        if let Err(e) = exec::<DB>(&mut guard.conn, "SAVEPOINT motcua_write").await {
-            guard.abort().await;
-            return Err(write_failed(&e));
-        }
-        Ok(Turn {
-            guard: Some(guard),
-            wake: self.wake.clone(),
-        })
+        let batch = self.batch.clone();
+        let begin = self.begin;
+        let wake = self.wake.clone();
+        // Spawned so that a dropped caller cannot interrupt it between the statement and the
+        // state it records; a turn nobody takes is dropped, marked dirty, and rolled back.
+        let opened = tokio::spawn(async move {
+            let mut guard = batch.lock_owned().await;
+            guard.settle().await;
+            if !guard.open {
+                exec::<DB>(&mut guard.conn, begin)
+                    .await
+                    .map_err(|e| write_failed(&e))?;
+                guard.open = true;
+            }
+            if let Err(e) = exec::<DB>(&mut guard.conn, "SAVEPOINT motcua_write").await {
+                guard.abort().await;
+                return Err(write_failed(&e));
+            }
+            Ok(Turn {
+                guard: Some(guard),
+                wake,
+            })
+        });
+        opened.await.map_err(|e| {
+            tracing::error!(error = %e, "group commit task failed");
+            Error::internal()
+        })?
     }
 
     /// Commits what is pending (on shutdown).
@@ -153,12 +169,19 @@ where
         if !self.dirty {
             return;
         }
-        self.dirty = false;
+        // `dirty` is cleared only once both statements ran: interrupted, the next holder
+        // repeats them (rolling back to a savepoint keeps it, so the first one repeats).
         let undone = exec::<DB>(&mut self.conn, "ROLLBACK TO SAVEPOINT motcua_write").await;
-        let released = exec::<DB>(&mut self.conn, "RELEASE SAVEPOINT motcua_write").await;
-        if let Err(e) = undone.and(released) {
-            write_failed(&e);
-            self.abort().await;
+        let released = match undone {
+            Ok(()) => exec::<DB>(&mut self.conn, "RELEASE SAVEPOINT motcua_write").await,
+            Err(e) => Err(e),
+        };
+        match released {
+            Ok(()) => self.dirty = false,
+            Err(e) => {
+                write_failed(&e);
+                self.abort().await;
+            }
         }
     }
 
@@ -193,15 +216,25 @@ where
         let Some(mut guard) = self.guard.take() else {
             return Err(Error::internal());
         };
-        if let Err(e) = exec::<DB>(&mut guard.conn, "RELEASE SAVEPOINT motcua_write").await {
-            guard.dirty = true;
-            guard.settle().await;
-            return Err(write_failed(&e));
-        }
-        let (tx, rx) = oneshot::channel();
-        guard.done.push(tx);
-        drop(guard);
-        let _ = self.wake.try_send(());
+        let wake = self.wake.clone();
+        // Spawned (see the module comment): once the savepoint is released the write belongs
+        // to the batch, whether or not its caller still waits for the answer.
+        let released = tokio::spawn(async move {
+            if let Err(e) = exec::<DB>(&mut guard.conn, "RELEASE SAVEPOINT motcua_write").await {
+                guard.dirty = true;
+                guard.settle().await;
+                return Err(write_failed(&e));
+            }
+            let (tx, rx) = oneshot::channel();
+            guard.done.push(tx);
+            drop(guard);
+            let _ = wake.try_send(());
+            Ok(rx)
+        });
+        let rx = released.await.map_err(|e| {
+            tracing::error!(error = %e, "group commit task failed");
+            Error::internal()
+        })??;
         match rx.await {
             Ok(true) => Ok(()),
             _ => Err(Error::internal()),

@@ -109,14 +109,14 @@ async fn abandoned_writes_leave_no_trace(db: &TestDb) {
                 let _ = tokio::time::timeout(Duration::from_micros(i * 37), write).await;
                 None
             } else {
-                Some(write.await.is_ok())
+                Some(write.await.map(|_| ()).map_err(|e| format!("{e:?}")))
             }
         }));
     }
     let mut kept = 0;
     for t in tasks {
-        if let Some(ok) = t.await.unwrap() {
-            assert!(ok);
+        if let Some(outcome) = t.await.unwrap() {
+            assert_eq!(outcome, Ok(()), "a write that ran to the end failed");
             kept += 1;
         }
     }
