@@ -993,16 +993,19 @@ pub(crate) async fn inbox(
     let roles = role_params(actor);
     let (after_due, after_code) = after.unzip();
     let pattern = filter.query.as_deref().and_then(like_pattern);
-    let sql = match inbox_shape(pool, scope).await? {
+    let shape = inbox_shape(pool, scope).await?;
+    let sql = match shape {
         InboxShape::Narrow => inbox_page!(inbox_from_narrow),
         InboxShape::Wide => inbox_page!(inbox_from_wide),
     };
     // Each branch yields its first `limit` rows in due order after the cursor; the page is the
-    // first `limit` of all (the branches never share a dossier). Not a cached prepared
-    // statement: PostgreSQL then plans with the actual scope and cursor each time instead of
-    // switching to a generic plan that cannot tell a one-unit scope from the whole ministry.
+    // first `limit` of all (the branches never share a dossier). The wide shape is not a
+    // cached prepared statement: PostgreSQL then plans with the actual scope and cursor each
+    // time instead of switching to a generic plan that cannot tell a one-unit scope from the
+    // whole ministry. The narrow shape is cached: its generic plan is the per-unit one, and
+    // planning its five branches cost more than running them (BENCHMARKS.md, inbox).
     let rows = sqlx::query(sql)
-        .persistent(false)
+        .persistent(shape == InboxShape::Narrow)
         .bind(lo)
         .bind(hi)
         .bind(&actor.username)
