@@ -61,6 +61,7 @@ fn bulk_invalid(message: String) -> Error {
 pub(crate) async fn write(w: &mut WriteTx, batch: &[BulkDossier]) -> Result<BulkWritten> {
     let mut cache = Cache::default();
     let mut events = 0usize;
+    let mut ids = Vec::with_capacity(batch.len());
     for item in batch {
         let d0 = &item.registered;
         let owner_id = cache.unit_id(w, &d0.owner_unit).await?;
@@ -92,6 +93,7 @@ pub(crate) async fn write(w: &mut WriteTx, batch: &[BulkDossier]) -> Result<Bulk
         )
         .await?;
         insert_event(w, id, &item.register_event).await?;
+        ids.push(id);
         events += 1;
         // The events one by one, in order; the row once, from the registered version to the
         // last state. Every column is derived from the state, so one compare-and-set update
@@ -128,6 +130,8 @@ pub(crate) async fn write(w: &mut WriteTx, batch: &[BulkDossier]) -> Result<Bulk
             }
         }
     }
+    // Biểu 06 counters of the batch's dossiers, from their final rows and pause rows.
+    super::report_counters_sql::record_new(w.conn(), &ids).await?;
     let written = BulkWritten {
         dossiers: batch.len(),
         events,

@@ -159,6 +159,8 @@ pub(crate) async fn register(
     )
     .await?;
     insert_event(w, id, &event).await?;
+    // Biểu 06 counters (report_counters_sql.rs): the new dossier's deltas.
+    super::report_counters_sql::record(w, id, None).await?;
     let audit = w.event(
         "dossier.register",
         "dossier",
@@ -762,6 +764,13 @@ pub(crate) async fn apply_action(
         check_assignee(w, to, &l.acting_path, l.dossier.acting_role(&procedure)).await?;
     }
     let d = &t.dossier;
+    // Biểu 06 counters: only a transition that changes a report input reads and writes them.
+    let counters = super::report_counters_sql::changes_report(&l.dossier, d);
+    let before = if counters {
+        super::report_counters_sql::before(w, l.id).await?
+    } else {
+        None
+    };
     let acting = unit_in(w, d.acting_unit(&procedure)).await?;
     let now_us = w.now_us();
     let done = update_dossier(w, l.id, seen_version, d, &procedure, acting.id, now_us).await?;
@@ -769,6 +778,9 @@ pub(crate) async fn apply_action(
         return Err(Error::version_conflict());
     }
     insert_event(w, l.id, &t.event).await?;
+    if counters {
+        super::report_counters_sql::record(w, l.id, before).await?;
+    }
     let owner = unit_in(w, &d.owner_unit).await?;
     let audit = w.event(
         audit_action(action),

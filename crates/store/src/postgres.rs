@@ -24,6 +24,10 @@ pub(crate) mod attachments_sql;
 pub(crate) mod reports_sql;
 
 #[allow(clippy::duplicate_mod)]
+#[path = "report_counters_sql.rs"]
+pub(crate) mod report_counters_sql;
+
+#[allow(clippy::duplicate_mod)]
 #[path = "facts_sql.rs"]
 pub(crate) mod facts_sql;
 

@@ -5,7 +5,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use motcua_domain::report::{Bieu06, Bieu06Row, ReportPeriod, RowsBy};
+use motcua_domain::report::{
+    Bieu06, Bieu06Row, C_EARLY, C_LATE, C_LEFT, C_ON_TIME, C_OPEN, C_OVERDUE, C_RECEIVED_OFFLINE,
+    C_RECEIVED_ONLINE, COUNTERS, ReportPeriod, RowsBy,
+};
 use motcua_domain::unit::{Unit, subtree_range};
 use motcua_domain::{Error, Result};
 
@@ -20,6 +23,11 @@ fn unit_not_found() -> Error {
 /// Counts per (owner unit id, field code), as the four queries answer them.
 type Groups = HashMap<(i64, String), Bieu06Row>;
 
+/// The Vietnam date number of an instant (µs), as the counters key their days.
+fn counters_sql_day(us: i64) -> i64 {
+    crate::sqlite::report_counters_sql::day_of(us)
+}
+
 impl Store {
     /// Biểu 06 for `period` over the subtree of `unit_code` (404 `unit_not_found`), rows per
     /// field or per unit directly under it (see [`ScopedStore::bieu06`]).
@@ -33,7 +41,68 @@ impl Store {
             .unit_by_code(unit_code)
             .await?
             .ok_or_else(unit_not_found)?;
-        self.bieu06_of(period, &top, rows).await
+        self.bieu06_of(period, &top, rows, false).await
+    }
+
+    /// [`Self::bieu06`] computed by scanning the period's dossiers (the four range queries of
+    /// `reports_sql.rs`) instead of the counters: the reference the tests and the benchmark
+    /// compare the counters with.
+    #[doc(hidden)]
+    pub async fn bieu06_scan(
+        &self,
+        period: &ReportPeriod,
+        unit_code: &str,
+        rows: RowsBy,
+    ) -> Result<Bieu06> {
+        let top = self
+            .unit_by_code(unit_code)
+            .await?
+            .ok_or_else(unit_not_found)?;
+        self.bieu06_of(period, &top, rows, true).await
+    }
+
+    /// Counts per (owner unit, field) from the counters (report_counters_sql.rs): two prefix
+    /// sums, at the period's start and end (Vietnam midnights, so "before the instant" is
+    /// "on an earlier Vietnam day"). The start is read first so that the end starts from the
+    /// checkpoint it may leave. Sums are cached as checkpoints only for days before
+    /// yesterday (Vietnam date of the system clock).
+    async fn counter_groups(&self, period: &ReportPeriod) -> Result<Groups> {
+        let (start, end) = (to_micros(period.start()), to_micros(period.end()));
+        let (ds, de) = (counters_sql_day(start), counters_sql_day(end));
+        let yesterday = counters_sql_day(to_micros(time::OffsetDateTime::now_utc())) - 1;
+        let (at_start, at_end) = read_db!(self, e in report_counters_sql, pool => {
+            let at_start = e::cum_at(pool, ds, ds <= yesterday).await?;
+            let at_end = e::cum_at(pool, de, de <= yesterday).await?;
+            (at_start, at_end)
+        });
+        let zero = [0i64; COUNTERS];
+        let mut g = Groups::new();
+        let n = |v: i64| u64::try_from(v).unwrap_or_default();
+        for key in at_start.keys().chain(at_end.keys()) {
+            if g.contains_key(key) {
+                continue;
+            }
+            let a = at_start.get(key).unwrap_or(&zero);
+            let b = at_end.get(key).unwrap_or(&zero);
+            let flow = |k: usize| n(b[k] - a[k]);
+            let row = Bieu06Row {
+                received_online: flow(C_RECEIVED_ONLINE),
+                received_offline: flow(C_RECEIVED_OFFLINE),
+                carried_over: n(a[C_OPEN]),
+                resolved_early: flow(C_EARLY),
+                resolved_on_time: flow(C_ON_TIME),
+                resolved_late: flow(C_LATE),
+                left_without_result: flow(C_LEFT),
+                pending_overdue: n(b[C_OVERDUE]),
+                pending_within: n(b[C_OPEN] - b[C_OVERDUE]),
+                ..Bieu06Row::default()
+            };
+            // Groups with nothing in this period are left out, as the scan leaves them.
+            if !row.is_empty() {
+                g.insert(key.clone(), row);
+            }
+        }
+        Ok(g)
     }
 
     async fn bieu06_of(
@@ -41,7 +110,18 @@ impl Store {
         period: &ReportPeriod,
         top: &Unit,
         rows_by: RowsBy,
+        scan: bool,
     ) -> Result<Bieu06> {
+        let groups = if scan {
+            self.scan_groups(period).await?
+        } else {
+            self.counter_groups(period).await?
+        };
+        self.bieu06_rows(period, top, rows_by, groups).await
+    }
+
+    /// Counts per (owner unit, field) from the four range scans of the period's dossiers.
+    async fn scan_groups(&self, period: &ReportPeriod) -> Result<Groups> {
         let (start, end) = (to_micros(period.start()), to_micros(period.end()));
         let groups = read_db!(self, e in reports_sql, pool => {
             let received = e::received(pool, start, end).await?;
@@ -71,6 +151,17 @@ impl Store {
             }
             g
         });
+        Ok(groups)
+    }
+
+    /// Rolls the groups up into rows per field or per unit of `top`'s subtree.
+    async fn bieu06_rows(
+        &self,
+        period: &ReportPeriod,
+        top: &Unit,
+        rows_by: RowsBy,
+        groups: Groups,
+    ) -> Result<Bieu06> {
         // The subtree's units (ids and paths); groups of other units are dropped here rather
         // than joined in SQL: the queries stay index-only range scans.
         let units = self.subtree_in(subtree_range(&top.path), i64::MAX).await?;
@@ -155,24 +246,37 @@ impl Store {
     }
 
     /// Rebuilds the pause rows of Biểu 06 from the stored events once, for a database that
-    /// had paused dossiers before migration 0008 (called after migrating). Returns how many
+    /// had paused dossiers before migration 0008 (called after migrating), then the Biểu 06
+    /// counters of a database that had dossiers before migration 0011. Returns how many pause
     /// rows it wrote (0 when nothing was pending).
     pub(crate) async fn backfill_report_pauses(&self) -> Result<u64> {
         match &self.backend {
             Backend::Sqlite { writer, .. } => {
                 use crate::sqlite::reports_sql as e;
+                let mut n = 0;
                 if e::backfill_pending(writer).await? {
-                    return e::backfill_pauses(writer).await;
+                    n = e::backfill_pauses(writer).await?;
                 }
+                // Then the counters of migration 0011, which read the pause rows.
+                use crate::sqlite::report_counters_sql as c;
+                if c::backfill_pending(writer).await? {
+                    c::backfill(writer).await?;
+                }
+                Ok(n)
             }
             Backend::Postgres(pool) => {
                 use crate::postgres::reports_sql as e;
+                let mut n = 0;
                 if e::backfill_pending(pool).await? {
-                    return e::backfill_pauses(pool).await;
+                    n = e::backfill_pauses(pool).await?;
                 }
+                use crate::postgres::report_counters_sql as c;
+                if c::backfill_pending(pool).await? {
+                    c::backfill(pool).await?;
+                }
+                Ok(n)
             }
         }
-        Ok(0)
     }
 
     /// **Benchmark only.** The straightforward single GROUP BY over every dossier for the
@@ -216,6 +320,6 @@ impl ScopedStore {
                 .next()
                 .ok_or_else(unit_not_found)?,
         };
-        self.store().bieu06_of(period, &top, rows).await
+        self.store().bieu06_of(period, &top, rows, false).await
     }
 }

@@ -255,6 +255,25 @@ impl Store {
             statements.push_str(";\n");
         }
         let sql = sqlx::AssertSqlSafe(statements);
+        // The Biểu 06 counters of the rows, aggregated in memory (no pauses here).
+        let mut agg = crate::sqlite::report_counters_sql::Agg::new();
+        for (d, resolved) in rows {
+            let facts = motcua_domain::report::DossierFacts {
+                received_at: crate::from_micros(d.received_at_us),
+                online: d.channel == "online",
+                resolved_at: resolved.map(crate::from_micros),
+                without_result: d.status == "withdrawn" || d.status == "stopped",
+                legal_due_at: crate::from_micros(d.legal_due_at_us),
+                pauses: Vec::new(),
+            };
+            crate::sqlite::report_counters_sql::add_facts(
+                &mut agg,
+                d.unit_id,
+                &d.field_code,
+                &facts,
+                1,
+            );
+        }
         match &self.backend {
             crate::backend::Backend::Sqlite { writer, .. } => {
                 let mut tx = writer.begin().await.map_err(crate::db_error)?;
@@ -262,6 +281,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await
                     .map_err(crate::db_error)?;
+                crate::sqlite::report_counters_sql::apply(&mut tx, agg).await?;
                 tx.commit().await.map_err(crate::db_error)
             }
             crate::backend::Backend::Postgres(pool) => {
@@ -270,6 +290,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await
                     .map_err(crate::db_error)?;
+                crate::postgres::report_counters_sql::apply(&mut tx, agg).await?;
                 tx.commit().await.map_err(crate::db_error)
             }
         }

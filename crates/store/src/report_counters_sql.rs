@@ -1,0 +1,399 @@
+//! Biểu 06 counters (migration 0011), written once and compiled for each engine (see lib.rs):
+//! `report_deltas` holds, per (owner unit, field, Vietnam day), the sum of the deltas of
+//! `motcua_domain::report::deltas` of every dossier; a report reads two prefix sums, each a
+//! cached checkpoint (`report_checkpoints`) plus the deltas of the days since. See
+//! docs/reports.md, "How it is computed".
+//!
+//! Writes keep the deltas in the same transaction as the dossier: the facts of a dossier are
+//! read from its row and its pause rows before and after the change, and the difference of
+//! their deltas is added (`INSERT … ON CONFLICT DO UPDATE SET x = x + excluded.x`).
+
+use std::collections::HashMap;
+
+use sqlx::Row as _;
+
+use motcua_domain::Result;
+use motcua_domain::dossier::Dossier;
+use motcua_domain::report::{COUNTERS, DossierFacts, Pause, deltas};
+
+use super::Db;
+use super::engine::{Pool, WriteTx};
+use crate::{db_error, from_micros, to_micros};
+
+type Conn = <Db as sqlx::Database>::Connection;
+
+/// Counters per (unit id, field code).
+pub(crate) type Groups = HashMap<(i64, String), [i64; COUNTERS]>;
+/// Deltas per (unit id, field code, day).
+pub(crate) type Agg = HashMap<(i64, String, i64), [i64; COUNTERS]>;
+
+const US_PER_DAY: i64 = 86_400_000_000;
+/// UTC+7 in µs: report instants are Vietnam midnights.
+const VIETNAM_US: i64 = 25_200_000_000;
+
+/// The Vietnam date number of an instant (µs): c < midnight of day D ⇔ day(c) < D.
+pub(crate) fn day_of(us: i64) -> i64 {
+    (us + VIETNAM_US).div_euclid(US_PER_DAY)
+}
+
+/// Adds `sign` × the deltas of one dossier's facts.
+pub(crate) fn add_facts(agg: &mut Agg, unit: i64, field: &str, f: &DossierFacts, sign: i64) {
+    for (at, d) in deltas(f) {
+        let e = agg
+            .entry((unit, field.to_string(), day_of(to_micros(at))))
+            .or_default();
+        for (x, y) in e.iter_mut().zip(d) {
+            *x += sign * y;
+        }
+    }
+}
+
+/// A dossier's report inputs, as stored.
+pub(crate) struct Stored {
+    pub unit: i64,
+    pub field: String,
+    pub facts: DossierFacts,
+}
+
+const FACTS_SQL: &str = "SELECT d.id, d.unit_id, d.field_code, d.channel, d.status, d.received_at, \
+     d.resolved_at, d.legal_due_at, p.started_at, p.ended_at, p.due_before \
+     FROM dossiers d LEFT JOIN dossier_pauses p ON p.dossier_id = d.id \
+     WHERE d.id >= $1 AND d.id <= $2 ORDER BY d.id, p.seq";
+
+/// The stored facts of the dossiers with ids in `first..=last`, by id.
+pub(crate) async fn facts_in(conn: &mut Conn, first: i64, last: i64) -> Result<Vec<(i64, Stored)>> {
+    let rows = sqlx::query(FACTS_SQL)
+        .bind(first)
+        .bind(last)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    let mut out: Vec<(i64, Stored)> = Vec::new();
+    for r in &rows {
+        let id: i64 = r.try_get("id").map_err(db_error)?;
+        if out.last().is_none_or(|(last, _)| *last != id) {
+            let status: String = r.try_get("status").map_err(db_error)?;
+            let channel: String = r.try_get("channel").map_err(db_error)?;
+            out.push((
+                id,
+                Stored {
+                    unit: r.try_get("unit_id").map_err(db_error)?,
+                    field: r.try_get("field_code").map_err(db_error)?,
+                    facts: DossierFacts {
+                        received_at: from_micros(r.try_get("received_at").map_err(db_error)?),
+                        online: channel == "online",
+                        resolved_at: r
+                            .try_get::<Option<i64>, _>("resolved_at")
+                            .map_err(db_error)?
+                            .map(from_micros),
+                        // The same statuses as reports_sql::resolved.
+                        without_result: status == "withdrawn" || status == "stopped",
+                        legal_due_at: from_micros(r.try_get("legal_due_at").map_err(db_error)?),
+                        pauses: Vec::new(),
+                    },
+                },
+            ));
+        }
+        let started: Option<i64> = r.try_get("started_at").map_err(db_error)?;
+        if let (Some(started), Some((_, s))) = (started, out.last_mut()) {
+            s.facts.pauses.push(Pause {
+                started_at: from_micros(started),
+                ended_at: r
+                    .try_get::<Option<i64>, _>("ended_at")
+                    .map_err(db_error)?
+                    .map(from_micros),
+                due_before: from_micros(r.try_get("due_before").map_err(db_error)?),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Whether a transition changes an input of the report (receipt, channel, owner, resolution
+/// and its kind, the due instant, pausing or resuming); others (assign, steps) skip the
+/// counters entirely.
+pub(crate) fn changes_report(old: &Dossier, new: &Dossier) -> bool {
+    let left = |d: &Dossier| matches!(d.status.as_str(), "withdrawn" | "stopped");
+    old.received_at != new.received_at
+        || old.channel != new.channel
+        || old.owner_unit != new.owner_unit
+        || old.resolved_at != new.resolved_at
+        || old.legal_due_at != new.legal_due_at
+        || old.status.is_paused() != new.status.is_paused()
+        || left(old) != left(new)
+}
+
+/// The stored facts of one dossier before a change that [`changes_report`] (call before
+/// writing the row and the event).
+pub(crate) async fn before(w: &mut WriteTx, id: i64) -> Result<Option<Stored>> {
+    Ok(facts_in(w.conn(), id, id).await?.pop().map(|(_, s)| s))
+}
+
+/// After a dossier write (row, event and pause rows written): adds the deltas of the facts
+/// now stored minus those of `before` (`None` for a new dossier).
+pub(crate) async fn record(w: &mut WriteTx, id: i64, before: Option<Stored>) -> Result<()> {
+    let mut agg = Agg::new();
+    if let Some(b) = before {
+        add_facts(&mut agg, b.unit, &b.field, &b.facts, -1);
+    }
+    for (_, s) in facts_in(w.conn(), id, id).await? {
+        add_facts(&mut agg, s.unit, &s.field, &s.facts, 1);
+    }
+    apply(w.conn(), agg).await
+}
+
+/// Adds the deltas of the dossiers with these ids (just written by a bulk writer).
+pub(crate) async fn record_new(conn: &mut Conn, ids: &[i64]) -> Result<()> {
+    let (Some(first), Some(last)) = (ids.iter().min(), ids.iter().max()) else {
+        return Ok(());
+    };
+    let wanted: std::collections::HashSet<i64> = ids.iter().copied().collect();
+    let mut agg = Agg::new();
+    for (id, s) in facts_in(conn, *first, *last).await? {
+        if wanted.contains(&id) {
+            add_facts(&mut agg, s.unit, &s.field, &s.facts, 1);
+        }
+    }
+    apply(conn, agg).await
+}
+
+const COLS: &str = "c_online, c_offline, c_early, c_on_time, c_late, c_left, c_open, c_overdue";
+
+/// Upserts the non-zero deltas, then drops the checkpoints after the earliest day touched
+/// (they summed the days before them; an index probe that deletes nothing except after a
+/// backdated receipt).
+pub(crate) async fn apply(conn: &mut Conn, agg: Agg) -> Result<()> {
+    let rows: Vec<_> = agg
+        .into_iter()
+        .filter(|(_, v)| v.iter().any(|x| *x != 0))
+        .collect();
+    let Some(min_day) = rows.iter().map(|((_, _, day), _)| *day).min() else {
+        return Ok(());
+    };
+    for chunk in rows.chunks(200) {
+        let mut sql =
+            format!("INSERT INTO report_deltas (unit_id, field_code, day, {COLS}) VALUES ");
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            let b = i * 11;
+            sql.push('(');
+            sql.push_str(
+                &(1..=11)
+                    .map(|k| format!("${}", b + k))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
+            sql.push(')');
+        }
+        sql.push_str(
+            " ON CONFLICT (unit_id, field_code, day) DO UPDATE SET \
+             c_online = report_deltas.c_online + excluded.c_online, \
+             c_offline = report_deltas.c_offline + excluded.c_offline, \
+             c_early = report_deltas.c_early + excluded.c_early, \
+             c_on_time = report_deltas.c_on_time + excluded.c_on_time, \
+             c_late = report_deltas.c_late + excluded.c_late, \
+             c_left = report_deltas.c_left + excluded.c_left, \
+             c_open = report_deltas.c_open + excluded.c_open, \
+             c_overdue = report_deltas.c_overdue + excluded.c_overdue",
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for ((unit, field, day), v) in chunk {
+            q = q.bind(*unit).bind(field.as_str()).bind(*day);
+            for x in v {
+                q = q.bind(*x);
+            }
+        }
+        q.execute(&mut *conn).await.map_err(db_error)?;
+    }
+    invalidate(conn, min_day).await
+}
+
+async fn invalidate(conn: &mut Conn, min_day: i64) -> Result<()> {
+    sqlx::query("DELETE FROM report_checkpoint_days WHERE day > $1")
+        .bind(min_day)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    sqlx::query("DELETE FROM report_checkpoints WHERE day > $1")
+        .bind(min_day)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    Ok(())
+}
+
+fn counters(r: &<Db as sqlx::Database>::Row) -> Result<[i64; COUNTERS]> {
+    let mut v = [0i64; COUNTERS];
+    for (i, name) in COLS.split(", ").enumerate() {
+        v[i] = r
+            .try_get::<Option<i64>, _>(name)
+            .map_err(db_error)?
+            .unwrap_or_default();
+    }
+    Ok(v)
+}
+
+/// The prefix sums at the midnight starting `day` per (unit, field): the nearest checkpoint
+/// at or before it plus the deltas of the days since. With `cache`, a computed sum is stored
+/// as a checkpoint (the caller passes it only for days before yesterday, where nothing still
+/// being written lands); a concurrent write that adds deltas before `day` either waits for
+/// it (PostgreSQL: a table lock the writers' `DELETE` conflicts with, so that `DELETE` then
+/// removes it) or makes its insert fail (SQLite: a stale snapshot cannot write), in which
+/// case it is simply not cached.
+pub(crate) async fn cum_at(pool: &Pool, day: i64, cache: bool) -> Result<Groups> {
+    let mut tx = pool.begin().await.map_err(db_error)?;
+    let postgres = <Db as sqlx::Database>::NAME == "PostgreSQL";
+    if cache && postgres {
+        sqlx::query("LOCK TABLE report_checkpoint_days IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+    }
+    let from: Option<i64> =
+        sqlx::query("SELECT MAX(day) AS d FROM report_checkpoint_days WHERE day <= $1")
+            .bind(day)
+            .fetch_one(&mut *tx)
+            .await
+            .and_then(|r| r.try_get("d"))
+            .map_err(db_error)?;
+    let mut groups = Groups::new();
+    if let Some(from) = from {
+        let rows = sqlx::query(
+            "SELECT unit_id, field_code, c_online, c_offline, c_early, c_on_time, c_late, \
+             c_left, c_open, c_overdue FROM report_checkpoints WHERE day = $1",
+        )
+        .bind(from)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        for r in &rows {
+            let key = (
+                r.try_get("unit_id").map_err(db_error)?,
+                r.try_get("field_code").map_err(db_error)?,
+            );
+            groups.insert(key, counters(r)?);
+        }
+        if from == day {
+            return Ok(groups);
+        }
+    }
+    let rows = sqlx::query(
+        "SELECT unit_id, field_code, CAST(SUM(c_online) AS BIGINT) AS c_online, CAST(SUM(c_offline) AS BIGINT) AS c_offline, \
+         CAST(SUM(c_early) AS BIGINT) AS c_early, CAST(SUM(c_on_time) AS BIGINT) AS c_on_time, CAST(SUM(c_late) AS BIGINT) AS c_late, \
+         CAST(SUM(c_left) AS BIGINT) AS c_left, CAST(SUM(c_open) AS BIGINT) AS c_open, CAST(SUM(c_overdue) AS BIGINT) AS c_overdue \
+         FROM report_deltas WHERE day >= $1 AND day < $2 GROUP BY unit_id, field_code",
+    )
+    .bind(from.unwrap_or(i64::MIN))
+    .bind(day)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db_error)?;
+    for r in &rows {
+        let key = (
+            r.try_get("unit_id").map_err(db_error)?,
+            r.try_get("field_code").map_err(db_error)?,
+        );
+        let add = counters(r)?;
+        let e = groups.entry(key).or_default();
+        for (x, y) in e.iter_mut().zip(add) {
+            *x += y;
+        }
+    }
+    if cache && store_checkpoint(&mut tx, day, &groups).await.is_ok() {
+        // A failed cache (SQLite: a write committed since this snapshot) is not an error.
+        let _ = tx.commit().await;
+    }
+    Ok(groups)
+}
+
+async fn store_checkpoint(
+    tx: &mut sqlx::Transaction<'static, Db>,
+    day: i64,
+    groups: &Groups,
+) -> std::result::Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO report_checkpoint_days (day) VALUES ($1)")
+        .bind(day)
+        .execute(&mut **tx)
+        .await?;
+    let rows: Vec<_> = groups
+        .iter()
+        .filter(|(_, v)| v.iter().any(|x| *x != 0))
+        .collect();
+    for chunk in rows.chunks(200) {
+        let mut sql =
+            format!("INSERT INTO report_checkpoints (day, unit_id, field_code, {COLS}) VALUES ");
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            let b = i * 11;
+            sql.push('(');
+            sql.push_str(
+                &(1..=11)
+                    .map(|k| format!("${}", b + k))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
+            sql.push(')');
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for ((unit, field), v) in chunk {
+            q = q.bind(day).bind(*unit).bind(field.as_str());
+            for x in *v {
+                q = q.bind(*x);
+            }
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Whether the deltas still have to be computed for the dossiers stored before migration 0011.
+pub(crate) async fn backfill_pending(pool: &Pool) -> Result<bool> {
+    let row = sqlx::query("SELECT done FROM report_counters_backfill WHERE id = 1")
+        .fetch_optional(pool)
+        .await
+        .map_err(db_error)?;
+    Ok(match row {
+        Some(r) => r.try_get::<i64, _>("done").map_err(db_error)? == 0,
+        None => false,
+    })
+}
+
+/// Computes the deltas of every stored dossier once (after the pause rows' backfill), in
+/// pages of ids, in one transaction. Returns how many dossiers it read.
+pub(crate) async fn backfill(pool: &Pool) -> Result<u64> {
+    let mut tx = pool.begin().await.map_err(db_error)?;
+    let claimed =
+        sqlx::query("UPDATE report_counters_backfill SET done = 1 WHERE id = 1 AND done = 0")
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+    if claimed.rows_affected() == 0 {
+        return Ok(0);
+    }
+    let bounds = sqlx::query("SELECT MIN(id) AS lo, MAX(id) AS hi FROM dossiers")
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_error)?;
+    let lo: Option<i64> = bounds.try_get("lo").map_err(db_error)?;
+    let hi: Option<i64> = bounds.try_get("hi").map_err(db_error)?;
+    let mut agg = Agg::new();
+    let mut n = 0u64;
+    if let (Some(lo), Some(hi)) = (lo, hi) {
+        let mut first = lo;
+        while first <= hi {
+            let last = first.saturating_add(20_000).min(hi);
+            for (_, s) in facts_in(&mut tx, first, last).await? {
+                add_facts(&mut agg, s.unit, &s.field, &s.facts, 1);
+                n += 1;
+            }
+            first = last + 1;
+        }
+    }
+    apply(&mut tx, agg).await?;
+    tx.commit().await.map_err(db_error)?;
+    Ok(n)
+}
