@@ -4,6 +4,9 @@
 //! `MOTCUA_BENCH_SPAN_DAYS` days ending 31/12/2022 (default 270, the demo's rhythm: Q2–Q4),
 //! at the level-III units of a ministry of 1.081 units; 10% of them get a pause row.
 //!
+//! Biểu 06 reads the counters (migration 0011): cold (checkpoints dropped before each call)
+//! and warm, and the scan path (`Store::bieu06_scan`) as a check and a comparison.
+//!
 //! `MOTCUA_BENCH_DOSSIERS=170000 cargo bench -p motcua-bench --bench reports` (size; default
 //! 170.000), `MOTCUA_BENCH_ONLY=sqlite|postgres`, PostgreSQL from `MOTCUA_TEST_POSTGRES_URL`.
 
@@ -132,6 +135,15 @@ async fn load(store: &Store, total: usize, span_days: i64) -> Duration {
     start.elapsed()
 }
 
+/// The pause rows above were written behind the store's back: recompute the counters of
+/// every dossier as the start-up backfill does (page by page), and time it.
+async fn recount(store: &Store) -> Duration {
+    let start = Instant::now();
+    store.bench_rebuild_report_counters().await.unwrap();
+    store.bench_raw_lines("ANALYZE").await.unwrap();
+    start.elapsed()
+}
+
 async fn bench(engine: &str, db: &TestDb, total: usize, span_days: i64) {
     let store = &db.store;
     let loaded = load(store, total, span_days).await;
@@ -139,10 +151,31 @@ async fn bench(engine: &str, db: &TestDb, total: usize, span_days: i64) {
         "[{engine}] loaded {total} dossiers over {span_days} days in {:.1} s",
         loaded.as_secs_f64()
     );
+    let recounted = recount(store).await;
+    println!(
+        "[{engine}] counters of {total} dossiers recomputed (backfill) in {:.1} s",
+        recounted.as_secs_f64()
+    );
     let q3 = ReportPeriod::parse("2022-Q3", false).unwrap();
     let root = store.root_unit().await.unwrap().unwrap().code;
-    // Warm up, and check both answer the same column 3.
+    // Cold: no checkpoint cached, every delta before the period's start is summed (then the
+    // start and the end are cached).
+    let mut cold = Vec::new();
+    for _ in 0..3 {
+        store.bench_drop_report_checkpoints().await.unwrap();
+        let t = Instant::now();
+        store.bieu06(&q3, &root, RowsBy::Unit).await.unwrap();
+        cold.push(t.elapsed());
+    }
+    cold.sort();
+    report(
+        &format!("[{engine}] {total} · Biểu 06 Q3, ministry, rows per unit, cold (no checkpoint)"),
+        &cold,
+    );
+    // Counters and scan give the same form, and the baseline the same column 3.
     let b = store.bieu06(&q3, &root, RowsBy::Unit).await.unwrap();
+    let scanned = store.bieu06_scan(&q3, &root, RowsBy::Unit).await.unwrap();
+    assert_eq!(b, scanned);
     let baseline_c3 = store.bench_bieu06_baseline(&q3).await.unwrap();
     assert_eq!(b.total.received_total(), baseline_c3);
     assert_eq!(
@@ -162,7 +195,29 @@ async fn bench(engine: &str, db: &TestDb, total: usize, span_days: i64) {
     })
     .await;
     report(
-        &format!("[{engine}] {total} · Biểu 06 Q3, ministry, rows per unit"),
+        &format!("[{engine}] {total} · Biểu 06 Q3, ministry, rows per unit, warm"),
+        &t,
+    );
+    // An arbitrary range: a cached checkpoint plus a few weeks of deltas at each end.
+    let range = ReportPeriod::range(
+        time::macros::date!(2022 - 07 - 03),
+        time::macros::date!(2022 - 09 - 20),
+    )
+    .unwrap();
+    let t = sample_within(10, Duration::from_secs(30), || async {
+        store.bieu06(&range, &root, RowsBy::Unit).await.unwrap();
+    })
+    .await;
+    report(
+        &format!("[{engine}] {total} · Biểu 06 03/07–20/09, rows per unit (after Q3 cached)"),
+        &t,
+    );
+    let t = sample_within(5, Duration::from_secs(60), || async {
+        store.bieu06_scan(&q3, &root, RowsBy::Unit).await.unwrap();
+    })
+    .await;
+    report(
+        &format!("[{engine}] {total} · scan path (bieu06_scan), rows per unit"),
         &t,
     );
     let t = sample_within(10, Duration::from_secs(30), || async {
@@ -170,7 +225,7 @@ async fn bench(engine: &str, db: &TestDb, total: usize, span_days: i64) {
     })
     .await;
     report(
-        &format!("[{engine}] {total} · Biểu 06 Q3, ministry, rows per field"),
+        &format!("[{engine}] {total} · Biểu 06 Q3, ministry, rows per field, warm"),
         &t,
     );
     let t = sample_within(5, Duration::from_secs(60), || async {

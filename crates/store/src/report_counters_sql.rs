@@ -170,7 +170,7 @@ pub(crate) async fn apply(conn: &mut Conn, agg: Agg) -> Result<()> {
     let Some(min_day) = rows.iter().map(|((_, _, day), _)| *day).min() else {
         return Ok(());
     };
-    for chunk in rows.chunks(200) {
+    for chunk in rows.chunks(2_000) {
         let mut sql =
             format!("INSERT INTO report_deltas (unit_id, field_code, day, {COLS}) VALUES ");
         for i in 0..chunk.len() {
@@ -321,7 +321,7 @@ async fn store_checkpoint(
         .iter()
         .filter(|(_, v)| v.iter().any(|x| *x != 0))
         .collect();
-    for chunk in rows.chunks(200) {
+    for chunk in rows.chunks(2_000) {
         let mut sql =
             format!("INSERT INTO report_checkpoints (day, unit_id, field_code, {COLS}) VALUES ");
         for i in 0..chunk.len() {
@@ -380,20 +380,21 @@ pub(crate) async fn backfill(pool: &Pool) -> Result<u64> {
         .map_err(db_error)?;
     let lo: Option<i64> = bounds.try_get("lo").map_err(db_error)?;
     let hi: Option<i64> = bounds.try_get("hi").map_err(db_error)?;
-    let mut agg = Agg::new();
     let mut n = 0u64;
     if let (Some(lo), Some(hi)) = (lo, hi) {
+        // Page by page, so memory stays bounded whatever the size.
         let mut first = lo;
         while first <= hi {
-            let last = first.saturating_add(20_000).min(hi);
+            let last = first.saturating_add(50_000).min(hi);
+            let mut agg = Agg::new();
             for (_, s) in facts_in(&mut tx, first, last).await? {
                 add_facts(&mut agg, s.unit, &s.field, &s.facts, 1);
                 n += 1;
             }
+            apply(&mut tx, agg).await?;
             first = last + 1;
         }
     }
-    apply(&mut tx, agg).await?;
     tx.commit().await.map_err(db_error)?;
     Ok(n)
 }

@@ -23,6 +23,14 @@ fn unit_not_found() -> Error {
 /// Counts per (owner unit id, field code), as the four queries answer them.
 type Groups = HashMap<(i64, String), Bieu06Row>;
 
+/// Empties the counters and marks them for the backfill (benchmark only).
+const RESET_COUNTERS: [&str; 4] = [
+    "DELETE FROM report_deltas",
+    "DELETE FROM report_checkpoints",
+    "DELETE FROM report_checkpoint_days",
+    "UPDATE report_counters_backfill SET done = 0",
+];
+
 /// The Vietnam date number of an instant (µs), as the counters key their days.
 fn counters_sql_day(us: i64) -> i64 {
     crate::sqlite::report_counters_sql::day_of(us)
@@ -277,6 +285,49 @@ impl Store {
                 Ok(n)
             }
         }
+    }
+
+    /// **Benchmark only.** Recomputes the Biểu 06 counters of every dossier as the start-up
+    /// backfill does (after rows were written behind the store's back) and drops the cached
+    /// checkpoints; returns how many dossiers it read.
+    #[doc(hidden)]
+    pub async fn bench_rebuild_report_counters(&self) -> Result<u64> {
+        let pool = match &self.backend {
+            Backend::Sqlite { writer, .. } => {
+                use crate::sqlite::report_counters_sql as c;
+                for sql in RESET_COUNTERS {
+                    sqlx::query(sql)
+                        .execute(writer)
+                        .await
+                        .map_err(crate::db_error)?;
+                }
+                return c::backfill(writer).await;
+            }
+            Backend::Postgres(pool) => pool,
+        };
+        use crate::postgres::report_counters_sql as c;
+        for sql in RESET_COUNTERS {
+            sqlx::query(sql)
+                .execute(pool)
+                .await
+                .map_err(crate::db_error)?;
+        }
+        c::backfill(pool).await
+    }
+
+    /// **Benchmark only.** Drops the cached checkpoints (the next report is a cold one).
+    #[doc(hidden)]
+    pub async fn bench_drop_report_checkpoints(&self) -> Result<()> {
+        for sql in &RESET_COUNTERS[1..3] {
+            match &self.backend {
+                Backend::Sqlite { writer, .. } => {
+                    sqlx::query(*sql).execute(writer).await.map(|_| ())
+                }
+                Backend::Postgres(pool) => sqlx::query(*sql).execute(pool).await.map(|_| ()),
+            }
+            .map_err(crate::db_error)?;
+        }
+        Ok(())
     }
 
     /// **Benchmark only.** The straightforward single GROUP BY over every dossier for the
