@@ -157,6 +157,11 @@ pub(crate) async fn record_new(conn: &mut Conn, ids: &[i64]) -> Result<()> {
     apply(conn, agg).await
 }
 
+/// Rows per multi-row upsert: SQLite looks a `$N` parameter up by name, linearly, so a
+/// statement's binding cost grows with the square of its parameters (11 per row); small
+/// statements keep a bulk upsert linear.
+const CHUNK: usize = 64;
+
 const COLS: &str = "c_online, c_offline, c_early, c_on_time, c_late, c_left, c_open, c_overdue";
 
 /// Upserts the non-zero deltas, then drops the checkpoints after the earliest day touched
@@ -170,7 +175,7 @@ pub(crate) async fn apply(conn: &mut Conn, agg: Agg) -> Result<()> {
     let Some(min_day) = rows.iter().map(|((_, _, day), _)| *day).min() else {
         return Ok(());
     };
-    for chunk in rows.chunks(2_000) {
+    for chunk in rows.chunks(CHUNK) {
         let mut sql =
             format!("INSERT INTO report_deltas (unit_id, field_code, day, {COLS}) VALUES ");
         for i in 0..chunk.len() {
@@ -321,7 +326,7 @@ async fn store_checkpoint(
         .iter()
         .filter(|(_, v)| v.iter().any(|x| *x != 0))
         .collect();
-    for chunk in rows.chunks(2_000) {
+    for chunk in rows.chunks(CHUNK) {
         let mut sql =
             format!("INSERT INTO report_checkpoints (day, unit_id, field_code, {COLS}) VALUES ");
         for i in 0..chunk.len() {
