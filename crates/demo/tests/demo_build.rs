@@ -81,6 +81,12 @@ async fn scaled_demo(db: &TestDb) {
         .bieu06(&period, motcua_demo::org::ROOT_CODE, RowsBy::Unit)
         .await
         .unwrap();
+    // The counters kept by the bulk writer give the same form as the scan of the dossiers.
+    let scanned = store
+        .bieu06_scan(&period, motcua_demo::org::ROOT_CODE, RowsBy::Unit)
+        .await
+        .unwrap();
+    assert_eq!(bieu06, scanned);
     let t = &bieu06.total;
     assert_eq!(t.received_online + t.received_offline, plan.received);
     assert_eq!(t.received_online, summary.figures.received_online);
