@@ -53,6 +53,7 @@ macro_rules! write_tx {
             Backend::Sqlite { group, .. } => {
                 use crate::sqlite::$m as $e;
                 let mut $w = crate::sqlite::engine::WriteTx::begin_grouped(group, $actor, to_micros($now)).await?;
+                $w.procedures = Some($store.procedures.clone());
                 let out = $body;
                 $w.commit().await?;
                 Ok(out)
@@ -60,6 +61,7 @@ macro_rules! write_tx {
             Backend::Postgres(pool) => {
                 use crate::postgres::$m as $e;
                 let mut $w = crate::postgres::engine::WriteTx::begin(pool, $actor, to_micros($now)).await?;
+                $w.procedures = Some($store.procedures.clone());
                 let out = $body;
                 $w.commit().await?;
                 Ok(out)
@@ -87,6 +89,8 @@ pub struct Store {
     pub(crate) backend: Backend,
     /// Where attachments live (`Store::with_blob_dir`); `None` until configured.
     pub(crate) blobs: Option<std::sync::Arc<crate::attachments::BlobConfig>>,
+    /// Parsed procedure versions read from committed data (procedure_cache.rs).
+    pub(crate) procedures: std::sync::Arc<crate::procedure_cache::ProcedureCache>,
 }
 
 /// A page of a keyset-paginated list; `next` is the cursor for the following page.
@@ -206,6 +210,7 @@ impl Store {
             return Ok(Store {
                 backend: Backend::Postgres(pool),
                 blobs: None,
+                procedures: Default::default(),
             });
         }
         let Some(path) = url
@@ -252,6 +257,7 @@ impl Store {
                 group,
             },
             blobs: None,
+            procedures: Default::default(),
         })
     }
 
@@ -536,12 +542,25 @@ impl Store {
 
     /// The current (latest) version of a procedure.
     pub async fn procedure(&self, code: &str) -> Result<Option<Procedure>> {
-        read_db!(self, e in procedures_sql, pool => e::procedure(pool, code).await)
+        let found = read_db!(self, e in procedures_sql, pool => e::procedure(pool, code).await)?;
+        if let Some(p) = &found {
+            // Read outside a write transaction: committed, so it may be cached.
+            self.procedures.put(&std::sync::Arc::new(p.clone()));
+        }
+        Ok(found)
     }
 
-    /// One version of a procedure (dossiers keep the version they were received under).
+    /// One version of a procedure (dossiers keep the version they were received under), from
+    /// the cache of committed versions when it holds it (a stored version never changes).
     pub async fn procedure_version(&self, code: &str, version: i64) -> Result<Option<Procedure>> {
-        read_db!(self, e in procedures_sql, pool => e::procedure_version(pool, code, version).await)
+        if let Some(p) = self.procedures.get(code, version) {
+            return Ok(Some((*p).clone()));
+        }
+        let found = read_db!(self, e in procedures_sql, pool => e::procedure_version(pool, code, version).await)?;
+        if let Some(p) = &found {
+            self.procedures.put(&std::sync::Arc::new(p.clone()));
+        }
+        Ok(found)
     }
 
     /// Saves a procedure checked by `Procedure::parse` as version 1 or the next version of its

@@ -5,6 +5,7 @@
 //! one entry per batch naming the count and the code range.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use sqlx::Row as _;
 
@@ -23,12 +24,17 @@ use crate::{db_error, to_micros};
 /// Procedures and unit ids read once per batch.
 #[derive(Default)]
 struct Cache {
-    procedures: HashMap<(String, i64), Procedure>,
+    procedures: HashMap<(String, i64), Arc<Procedure>>,
     units: HashMap<String, i64>,
 }
 
 impl Cache {
-    async fn procedure(&mut self, w: &mut WriteTx, code: &str, version: i64) -> Result<Procedure> {
+    async fn procedure(
+        &mut self,
+        w: &mut WriteTx,
+        code: &str,
+        version: i64,
+    ) -> Result<Arc<Procedure>> {
         let key = (code.to_string(), version);
         if let Some(p) = self.procedures.get(&key) {
             return Ok(p.clone());

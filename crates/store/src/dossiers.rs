@@ -42,6 +42,7 @@ macro_rules! dossier_write {
             Backend::Sqlite { group, .. } => {
                 use crate::sqlite::dossiers_sql as $e;
                 let mut $w = $e::WriteTx::begin_grouped(group, $actor, to_micros($now)).await?;
+                $w.procedures = Some($store.procedures.clone());
                 let out = $body;
                 $w.commit().await?;
                 Ok(out)
@@ -49,6 +50,7 @@ macro_rules! dossier_write {
             Backend::Postgres(pool) => {
                 use crate::postgres::dossiers_sql as $e;
                 let mut $w = $e::WriteTx::begin_late(pool, $actor, to_micros($now)).await?;
+                $w.procedures = Some($store.procedures.clone());
                 let out = $body;
                 $w.commit().await?;
                 Ok(out)
@@ -60,6 +62,7 @@ macro_rules! dossier_write {
             Backend::Sqlite { group, .. } => {
                 use crate::sqlite::dossiers_sql as $e;
                 let mut $w = $e::WriteTx::begin_grouped(group, $actor, to_micros($now)).await?;
+                $w.procedures = Some($store.procedures.clone());
                 let out = $body;
                 $w.commit().await?;
                 Ok(out)
@@ -67,6 +70,7 @@ macro_rules! dossier_write {
             Backend::Postgres(pool) => {
                 use crate::postgres::dossiers_sql as $e;
                 let mut $w = $e::WriteTx::begin(pool, $actor, to_micros($now)).await?;
+                $w.procedures = Some($store.procedures.clone());
                 let out = $body;
                 $w.commit().await?;
                 Ok(out)

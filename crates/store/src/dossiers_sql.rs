@@ -144,7 +144,12 @@ pub(crate) async fn register(
     let sequence = u32::try_from(sequence).map_err(|_| Error::internal())?;
     intake.received_by = Some(actor.to_string());
     let (dossier, event) = dossier::register(intake, now, &procedure, calendar, rules, sequence)?;
-    let acting = unit_in(w, dossier.acting_unit(&procedure)).await?;
+    let acting_code = dossier.acting_unit(&procedure);
+    let acting_id = if acting_code == owner.code {
+        owner.id
+    } else {
+        unit_in(w, acting_code).await?.id
+    };
     let key = new_tracking_key();
     let now_us = w.now_us();
     let id = insert_dossier(
@@ -152,7 +157,7 @@ pub(crate) async fn register(
         &dossier,
         &procedure,
         owner.id,
-        acting.id,
+        acting_id,
         &hash_key(&key),
         intake_key.as_deref(),
         now_us,
@@ -406,9 +411,9 @@ pub(crate) async fn record_intake_slip(
         number,
         kind: slip.kind,
         unit_code: owner.code,
-        procedure_code: procedure.code,
+        procedure_code: procedure.code.clone(),
         procedure_version: procedure.version,
-        procedure_name: procedure.name,
+        procedure_name: procedure.name.clone(),
         channel: slip.channel,
         applicant,
         items,
@@ -466,6 +471,9 @@ pub(crate) async fn intake_slip(pool: &Pool, scope: &Scope, id: i64) -> Result<O
 struct Loaded {
     id: i64,
     dossier: Dossier,
+    /// `dossiers.unit_id` and `acting_unit_id`, so a write need not look the units up again.
+    owner_id: i64,
+    acting_id: i64,
     owner_path: String,
     acting_path: String,
     acting_code: String,
@@ -476,8 +484,8 @@ struct Loaded {
 
 macro_rules! dossier_select {
     () => {
-        "SELECT d.id, d.state, d.waiting_role, d.tracking_key_hash, d.rating, d.rating_comment, \
-         d.rated_at, o.path AS owner_path, a.path AS acting_path, a.code AS acting_code \
+        "SELECT d.id, d.unit_id, d.acting_unit_id, d.state, d.waiting_role, d.tracking_key_hash, \
+         d.rating, d.rating_comment, d.rated_at, o.path AS owner_path, a.path AS acting_path, a.code AS acting_code \
          FROM dossiers d JOIN units o ON o.id = d.unit_id JOIN units a ON a.id = d.acting_unit_id \
          WHERE d.code = $1"
     };
@@ -502,6 +510,8 @@ fn loaded_from_row(r: &Row) -> Result<Loaded> {
     Ok(Loaded {
         id: r.try_get("id").map_err(db_error)?,
         dossier,
+        owner_id: r.try_get("unit_id").map_err(db_error)?,
+        acting_id: r.try_get("acting_unit_id").map_err(db_error)?,
         owner_path: r.try_get("owner_path").map_err(db_error)?,
         acting_path: r.try_get("acting_path").map_err(db_error)?,
         acting_code: r.try_get("acting_code").map_err(db_error)?,
@@ -771,9 +781,16 @@ pub(crate) async fn apply_action(
     } else {
         None
     };
-    let acting = unit_in(w, d.acting_unit(&procedure)).await?;
+    // The loaded row already names the acting unit; look it up only when the step moved to
+    // another unit.
+    let (acting_id, acting_code) = if d.acting_unit(&procedure) == l.acting_code {
+        (l.acting_id, l.acting_code.clone())
+    } else {
+        let u = unit_in(w, d.acting_unit(&procedure)).await?;
+        (u.id, u.code)
+    };
     let now_us = w.now_us();
-    let done = update_dossier(w, l.id, seen_version, d, &procedure, acting.id, now_us).await?;
+    let done = update_dossier(w, l.id, seen_version, d, &procedure, acting_id, now_us).await?;
     if !done {
         return Err(Error::version_conflict());
     }
@@ -781,7 +798,6 @@ pub(crate) async fn apply_action(
     if counters {
         super::report_counters_sql::record(w, l.id, before).await?;
     }
-    let owner = unit_in(w, &d.owner_unit).await?;
     let audit = w.event(
         audit_action(action),
         "dossier",
@@ -794,9 +810,10 @@ pub(crate) async fn apply_action(
             "version": d.version,
         }),
     );
-    w.audit(audit, Some(owner.id)).await?;
+    // The owner never changes after intake: the row's `unit_id` is the owner unit's id.
+    w.audit(audit, Some(l.owner_id)).await?;
     Ok(DossierRecord {
-        acting_unit: acting.code,
+        acting_unit: acting_code,
         waiting_role: d.acting_role(&procedure),
         rating: l.rating,
         dossier: t.dossier,

@@ -35,6 +35,9 @@ pub(crate) struct WriteTx {
     actor: String,
     /// `Some` when the head is taken at commit (`begin_late`): the entries wait here.
     late: Option<Vec<(AuditEvent, Option<i64>)>>,
+    /// The store's parsed procedure versions, looked up (never filled) inside the transaction
+    /// (`procedures_sql::procedure_in`); `None` reads and parses every time.
+    pub(crate) procedures: Option<std::sync::Arc<crate::procedure_cache::ProcedureCache>>,
 }
 
 /// Where a write transaction runs: a transaction of its own, or a savepoint in a group commit
@@ -88,6 +91,7 @@ impl WriteTx {
             now_us,
             actor: actor.to_string(),
             late: Some(Vec::new()),
+            procedures: None,
         })
     }
 
@@ -111,6 +115,7 @@ impl WriteTx {
             now_us,
             actor: actor.to_string(),
             late: None,
+            procedures: None,
         };
         // Taking the head row first serialises writers (row lock on PostgreSQL, the write lock
         // on SQLite), so every read below sees the latest committed state. In a group commit

@@ -18,6 +18,7 @@ mod dossiers;
 mod facts;
 mod group_commit;
 mod postgres;
+mod procedure_cache;
 mod reports;
 mod scoped;
 mod sqlite;

@@ -6,6 +6,8 @@
 //! `document` is the canonical JSON of [`NewProcedure`]; the other columns are copies for
 //! listing and filtering.
 
+use std::sync::Arc;
+
 use sqlx::Row as _;
 
 use motcua_domain::procedure::{NewProcedure, Procedure};
@@ -81,19 +83,39 @@ where
 }
 
 /// The latest version of a procedure, read inside a write transaction (for dossier intake).
+/// The version number is always read here (the latest may have moved); its document is
+/// parsed only when the store's cache of committed versions does not hold it.
 #[allow(dead_code)] // called from dossiers_sql.rs
-pub(crate) async fn procedure_in(w: &mut WriteTx, code: &str) -> Result<Option<Procedure>> {
-    procedure(w.conn(), code).await
+pub(crate) async fn procedure_in(w: &mut WriteTx, code: &str) -> Result<Option<Arc<Procedure>>> {
+    let row =
+        sqlx::query("SELECT version, document FROM procedures WHERE code = $1 AND latest = TRUE")
+            .bind(code)
+            .fetch_optional(w.conn())
+            .await
+            .map_err(db_error)?;
+    let Some(row) = row else { return Ok(None) };
+    let version: i64 = row.try_get("version").map_err(db_error)?;
+    if let Some(p) = w.procedures.as_ref().and_then(|c| c.get(code, version)) {
+        return Ok(Some(p));
+    }
+    procedure_from_row(&row).map(|p| Some(Arc::new(p)))
 }
 
-/// One version of a procedure, read inside a write transaction (for dossier intake).
+/// One version of a procedure, read inside a write transaction (for workflow actions): from
+/// the store's cache of committed versions when it holds it (a stored version never changes),
+/// otherwise read and parsed.
 #[allow(dead_code)] // called from dossiers_sql.rs
 pub(crate) async fn procedure_version_in(
     w: &mut WriteTx,
     code: &str,
     version: i64,
-) -> Result<Option<Procedure>> {
-    procedure_version(w.conn(), code, version).await
+) -> Result<Option<Arc<Procedure>>> {
+    if let Some(p) = w.procedures.as_ref().and_then(|c| c.get(code, version)) {
+        return Ok(Some(p));
+    }
+    Ok(procedure_version(w.conn(), code, version)
+        .await?
+        .map(Arc::new))
 }
 
 fn unit_missing(field: &str, code: &str) -> Error {
