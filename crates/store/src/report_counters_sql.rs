@@ -164,6 +164,20 @@ const CHUNK: usize = 64;
 
 const COLS: &str = "c_online, c_offline, c_early, c_on_time, c_late, c_left, c_open, c_overdue";
 
+/// Appends `rows` groups of 11 placeholders, `($1,…,$11),($12,…)`: the (key, key, key,
+/// eight counters) rows of the multi-row upserts below.
+fn push_values(sql: &mut String, rows: usize) {
+    for i in 0..rows {
+        if i > 0 {
+            sql.push(',');
+        }
+        let placeholders: Vec<String> = (1..=11).map(|k| format!("${}", i * 11 + k)).collect();
+        sql.push('(');
+        sql.push_str(&placeholders.join(","));
+        sql.push(')');
+    }
+}
+
 /// Upserts the non-zero deltas, then drops the checkpoints after the earliest day touched
 /// (they summed the days before them; an index probe that deletes nothing except after a
 /// backdated receipt).
@@ -178,20 +192,7 @@ pub(crate) async fn apply(conn: &mut Conn, agg: Agg) -> Result<()> {
     for chunk in rows.chunks(CHUNK) {
         let mut sql =
             format!("INSERT INTO report_deltas (unit_id, field_code, day, {COLS}) VALUES ");
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push(',');
-            }
-            let b = i * 11;
-            sql.push('(');
-            sql.push_str(
-                &(1..=11)
-                    .map(|k| format!("${}", b + k))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            );
-            sql.push(')');
-        }
+        push_values(&mut sql, chunk.len());
         sql.push_str(
             " ON CONFLICT (unit_id, field_code, day) DO UPDATE SET \
              c_online = report_deltas.c_online + excluded.c_online, \
@@ -329,20 +330,7 @@ async fn store_checkpoint(
     for chunk in rows.chunks(CHUNK) {
         let mut sql =
             format!("INSERT INTO report_checkpoints (day, unit_id, field_code, {COLS}) VALUES ");
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push(',');
-            }
-            let b = i * 11;
-            sql.push('(');
-            sql.push_str(
-                &(1..=11)
-                    .map(|k| format!("${}", b + k))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            );
-            sql.push(')');
-        }
+        push_values(&mut sql, chunk.len());
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for ((unit, field), v) in chunk {
             q = q.bind(day).bind(*unit).bind(field.as_str());
