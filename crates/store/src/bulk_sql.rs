@@ -137,6 +137,8 @@ pub(crate) async fn write(w: &mut WriteTx, batch: &[BulkDossier]) -> Result<Bulk
         }
     }
     // Biểu 06 counters of the batch's dossiers, from their final rows and pause rows.
+    // The events' pause rows are queued until the commit: write them before reading facts.
+    w.flush().await?;
     super::report_counters_sql::record_new(w.conn(), &ids).await?;
     let written = BulkWritten {
         dossiers: batch.len(),

@@ -14,6 +14,7 @@ use motcua_domain::dossier::{
     self, Action, Actor, Applicant, Dossier, Event, Intake, RuleSet, Status,
 };
 use motcua_domain::procedure::{Channel, Procedure};
+use motcua_domain::report::DossierFacts;
 use motcua_domain::scope::Scope;
 use motcua_domain::unit::Unit;
 use motcua_domain::user::{Role, roles_from_string};
@@ -22,7 +23,7 @@ use serde_json::json;
 
 use super::Db;
 use super::engine::unit_by_code;
-pub(crate) use super::engine::{Pool, WriteTx};
+pub(crate) use super::engine::{Param, Pool, WriteTx};
 use super::procedures_sql::{procedure_in, procedure_version_in};
 use crate::dossiers::{
     DossierRecord, InboxCounters, InboxFilter, InboxItem, IntakeSlip, NewIntakeSlip, Rating,
@@ -164,8 +165,19 @@ pub(crate) async fn register(
     )
     .await?;
     insert_event(w, id, &event).await?;
-    // Biểu 06 counters (report_counters_sql.rs): the new dossier's deltas.
-    super::report_counters_sql::record(w, id, None).await?;
+    // Biểu 06 counters (report_counters_sql.rs): the new dossier's deltas, from the facts
+    // just stored (a new dossier has no pause), applied at commit.
+    let facts = DossierFacts {
+        received_at: from_micros(to_micros(dossier.received_at)),
+        online: dossier.channel == Channel::Online,
+        resolved_at: dossier.resolved_at.map(|t| from_micros(to_micros(t))),
+        without_result: matches!(dossier.status.as_str(), "withdrawn" | "stopped"),
+        legal_due_at: from_micros(to_micros(dossier.legal_due_at)),
+        pauses: Vec::new(),
+    };
+    let mut agg = super::report_counters_sql::Agg::new();
+    super::report_counters_sql::add_facts(&mut agg, owner.id, &procedure.field.code, &facts, 1);
+    w.add_deltas(agg);
     let audit = w.event(
         "dossier.register",
         "dossier",
@@ -327,22 +339,22 @@ fn search_key_of(d: &Dossier) -> String {
 pub(crate) async fn insert_event(w: &mut WriteTx, dossier_id: i64, event: &Event) -> Result<()> {
     let kind = serde_json::to_value(event.kind).map_err(|e| corrupt("event kind", e))?;
     let body = serde_json::to_string(event).map_err(|e| corrupt("event", e))?;
-    sqlx::query(
+    // Nothing in the write reads the event back: it goes out with the commit.
+    w.defer(
         "INSERT INTO dossier_events (dossier_id, seq, at, kind, actor, event) \
          VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(dossier_id)
-    .bind(event.version)
-    .bind(to_micros(event.at))
-    .bind(kind.as_str().unwrap_or_default())
-    .bind(event.actor.as_deref())
-    .bind(&body)
-    .execute(w.conn())
-    .await
-    .map_err(db_error)?;
+        vec![
+            Param::Int(Some(dossier_id)),
+            Param::Int(Some(event.version)),
+            Param::Int(Some(to_micros(event.at))),
+            Param::Text(Some(kind.as_str().unwrap_or_default().to_string())),
+            Param::Text(event.actor.clone()),
+            Param::Text(Some(body)),
+        ],
+    );
     // Pause rows for reports "as of" a past instant (reports_sql.rs, migration 0008): every
     // event goes through here, so every write path keeps them.
-    super::reports_sql::record_clock(w, dossier_id, event).await?;
+    super::reports_sql::record_clock(w, dossier_id, event);
     Ok(())
 }
 

@@ -33,11 +33,64 @@ pub(crate) struct WriteTx {
     prev_hash: String,
     now_us: i64,
     actor: String,
-    /// `Some` when the head is taken at commit (`begin_late`): the entries wait here.
+    /// `Some` when the entries wait for the commit: the head is taken then (`begin_late`), or
+    /// they go out with the commit's last call (`begin_grouped`).
     late: Option<Vec<(AuditEvent, Option<i64>)>>,
     /// The store's parsed procedure versions, looked up (never filled) inside the transaction
     /// (`procedures_sql::procedure_in`); `None` reads and parses every time.
     pub(crate) procedures: Option<std::sync::Arc<crate::procedure_cache::ProcedureCache>>,
+    /// Statements whose answers the write does not need (see [`WriteTx::defer`]).
+    deferred: Vec<(&'static str, Vec<Param>)>,
+    /// Biểu 06 counter deltas, applied at commit (see [`WriteTx::add_deltas`]).
+    deltas: super::report_counters_sql::Agg,
+}
+
+/// A value bound to a deferred statement.
+pub(crate) enum Param {
+    Int(Option<i64>),
+    Text(Option<String>),
+}
+
+/// Appends `sql` to `out` as the next statement of a multi-statement call, its `$n`
+/// placeholders renumbered `$(n + offset)` so that they index the call's whole parameter list
+/// (SQLite binds `$n` by number across the statements of one call). Our statements hold no
+/// `$` in literals.
+fn push_statement(out: &mut String, sql: &str, offset: usize) {
+    if !out.is_empty() {
+        out.push_str("; ");
+    }
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c != '$' {
+            continue;
+        }
+        let mut n = 0usize;
+        let mut digits = false;
+        while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
+            n = n * 10 + d as usize;
+            digits = true;
+            chars.next();
+        }
+        if digits {
+            out.push_str(&(n + offset).to_string());
+        }
+    }
+}
+
+/// One query of `sql` with `params` bound in order.
+fn bound(
+    sql: String,
+    params: Vec<Param>,
+) -> sqlx::query::Query<'static, Db, <Db as sqlx::Database>::Arguments> {
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for p in params {
+        q = match p {
+            Param::Int(v) => q.bind(v),
+            Param::Text(v) => q.bind(v),
+        };
+    }
+    q
 }
 
 /// Where a write transaction runs: a transaction of its own, or a savepoint in a group commit
@@ -73,8 +126,28 @@ impl WriteTx {
         actor: &str,
         now_us: i64,
     ) -> Result<WriteTx> {
-        let turn = group.turn().await?;
-        WriteTx::start(TxConn::Grouped(turn), actor, now_us).await
+        // The head is read in the same call that opens the savepoint: the group's connection
+        // is the only writer and holds the write lock, so a plain read is enough.
+        let (turn, rows) = group
+            .turn("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .await?;
+        let head = rows.last().ok_or_else(|| {
+            tracing::error!("audit head row is missing");
+            Error::internal()
+        })?;
+        let seq: i64 = head.try_get("seq").map_err(db_error)?;
+        Ok(WriteTx {
+            prev_hash: head.try_get("hash").map_err(db_error)?,
+            next_seq: seq + 1,
+            tx: TxConn::Grouped(turn),
+            now_us,
+            actor: actor.to_string(),
+            // Entries wait for the commit, where they go out with the write's last statements.
+            late: Some(Vec::new()),
+            procedures: None,
+            deferred: Vec::new(),
+            deltas: Default::default(),
+        })
     }
 
     /// A write transaction that takes the audit chain's head only at commit, so that
@@ -92,6 +165,8 @@ impl WriteTx {
             actor: actor.to_string(),
             late: Some(Vec::new()),
             procedures: None,
+            deferred: Vec::new(),
+            deltas: Default::default(),
         })
     }
 
@@ -116,6 +191,8 @@ impl WriteTx {
             actor: actor.to_string(),
             late: None,
             procedures: None,
+            deferred: Vec::new(),
+            deltas: Default::default(),
         };
         // Taking the head row first serialises writers (row lock on PostgreSQL, the write lock
         // on SQLite), so every read below sees the latest committed state. In a group commit
@@ -144,6 +221,16 @@ impl WriteTx {
     }
 
     async fn append(&mut self, event: AuditEvent, unit_id: Option<i64>) -> Result<()> {
+        let (sql, params) = self.entry(event, unit_id);
+        bound(sql.to_string(), params)
+            .execute(self.tx.conn())
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+
+    /// The next entry of the chain (hashed, the head moved past it) as a statement to run.
+    fn entry(&mut self, event: AuditEvent, unit_id: Option<i64>) -> (&'static str, Vec<Param>) {
         let summary = event.summary.to_string();
         let actor = if event.actor.is_empty() {
             self.actor.clone()
@@ -162,26 +249,68 @@ impl WriteTx {
             prev_hash: &self.prev_hash,
         }
         .hash();
-        sqlx::query(
+        let params = vec![
+            Param::Int(Some(seq)),
+            Param::Int(Some(self.now_us)),
+            Param::Text(Some(actor)),
+            Param::Text(Some(event.action.to_string())),
+            Param::Text(Some(event.object_type.to_string())),
+            Param::Text(Some(event.object_id)),
+            Param::Int(unit_id),
+            Param::Text(Some(summary)),
+            Param::Text(Some(std::mem::replace(&mut self.prev_hash, hash.clone()))),
+            Param::Text(Some(hash)),
+        ];
+        self.next_seq += 1;
+        (
             "INSERT INTO audit_log (seq, at, actor, action, object_type, object_id, unit_id, summary, prev_hash, hash) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            params,
         )
-        .bind(seq)
-        .bind(self.now_us)
-        .bind(&actor)
-        .bind(event.action)
-        .bind(event.object_type)
-        .bind(&event.object_id)
-        .bind(unit_id)
-        .bind(&summary)
-        .bind(&self.prev_hash)
-        .bind(&hash)
-        .execute(self.tx.conn())
-        .await
-        .map_err(db_error)?;
-        self.next_seq += 1;
-        self.prev_hash = hash;
+    }
+
+    /// Queues a statement whose answer (rows, count) the write does not need; queued
+    /// statements run in order before the write's later reads that need them
+    /// ([`WriteTx::flush`]) or at commit. On SQLite's group commit they go out with the
+    /// commit's own statements in one call to the database.
+    pub(crate) fn defer(&mut self, sql: &'static str, params: Vec<Param>) {
+        self.deferred.push((sql, params));
+    }
+
+    /// Runs the queued statements now (before a read that must see them).
+    pub(crate) async fn flush(&mut self) -> Result<()> {
+        if self.deferred.is_empty() {
+            return Ok(());
+        }
+        let queued = std::mem::take(&mut self.deferred);
+        if let TxConn::Grouped(_) = self.tx {
+            let (sql, params) = combined(queued);
+            bound(sql, params)
+                .execute(self.tx.conn())
+                .await
+                .map_err(db_error)?;
+        } else {
+            // PostgreSQL runs one statement per prepared query.
+            for (sql, params) in queued {
+                bound(sql.to_string(), params)
+                    .execute(self.tx.conn())
+                    .await
+                    .map_err(db_error)?;
+            }
+        }
         Ok(())
+    }
+
+    /// Adds Biểu 06 counter deltas, applied at commit: after the audit head is taken, so
+    /// that writers touching the same counter rows queue on the head instead of deadlocking
+    /// on each other's rows (PostgreSQL's late head).
+    pub(crate) fn add_deltas(&mut self, agg: super::report_counters_sql::Agg) {
+        for (key, v) in agg {
+            let e = self.deltas.entry(key).or_default();
+            for (x, y) in e.iter_mut().zip(v) {
+                *x += y;
+            }
+        }
     }
 
     /// An audit event by this transaction's actor.
@@ -202,12 +331,19 @@ impl WriteTx {
     }
 
     pub(crate) async fn commit(mut self) -> Result<()> {
+        if let TxConn::Grouped(_) = self.tx {
+            return self.commit_grouped().await;
+        }
+        self.flush().await?;
         if let Some(pending) = self.late.take() {
             // The work is done; only now wait for the head, chain the entries and commit.
             self.take_head().await?;
+            self.apply_deltas().await?;
             for (event, unit_id) in pending {
                 self.append(event, unit_id).await?;
             }
+        } else {
+            self.apply_deltas().await?;
         }
         sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
             .bind(self.next_seq - 1)
@@ -217,9 +353,52 @@ impl WriteTx {
             .map_err(db_error)?;
         match self.tx {
             TxConn::Own(tx) => tx.commit().await.map_err(db_error),
-            TxConn::Grouped(turn) => turn.finish().await,
+            TxConn::Grouped(_) => Err(Error::internal()),
         }
     }
+
+    async fn apply_deltas(&mut self) -> Result<()> {
+        if self.deltas.is_empty() {
+            return Ok(());
+        }
+        let agg = std::mem::take(&mut self.deltas);
+        super::report_counters_sql::apply(self.tx.conn(), agg).await
+    }
+
+    /// SQLite's group commit: the counters, then the queued statements, the audit entries,
+    /// the head and the savepoint's release in one call (`Turn::finish` runs it so that no
+    /// dropped caller can cut it half way).
+    async fn commit_grouped(mut self) -> Result<()> {
+        self.apply_deltas().await?;
+        let mut statements = std::mem::take(&mut self.deferred);
+        for (event, unit_id) in self.late.take().unwrap_or_default() {
+            statements.push(self.entry(event, unit_id));
+        }
+        statements.push((
+            "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
+            vec![
+                Param::Int(Some(self.next_seq - 1)),
+                Param::Text(Some(self.prev_hash.clone())),
+            ],
+        ));
+        let (mut sql, params) = combined(statements);
+        push_statement(&mut sql, crate::group_commit::RELEASE, 0);
+        match self.tx {
+            TxConn::Grouped(turn) => turn.finish(Some(bound(sql, params))).await,
+            TxConn::Own(_) => Err(Error::internal()),
+        }
+    }
+}
+
+/// Statements as one multi-statement call and its parameters.
+fn combined(statements: Vec<(&'static str, Vec<Param>)>) -> (String, Vec<Param>) {
+    let mut sql = String::new();
+    let mut params = Vec::new();
+    for (s, p) in statements {
+        push_statement(&mut sql, s, params.len());
+        params.extend(p);
+    }
+    (sql, params)
 }
 
 pub(crate) async fn audit_head_seq(pool: &Pool) -> Result<i64> {

@@ -132,6 +132,8 @@ pub(crate) async fn before(w: &mut WriteTx, id: i64) -> Result<Option<Stored>> {
 /// After a dossier write (row, event and pause rows written): adds the deltas of the facts
 /// now stored minus those of `before` (`None` for a new dossier).
 pub(crate) async fn record(w: &mut WriteTx, id: i64, before: Option<Stored>) -> Result<()> {
+    // The event's pause rows are queued (`WriteTx::defer`): write them before reading.
+    w.flush().await?;
     let mut agg = Agg::new();
     if let Some(b) = before {
         add_facts(&mut agg, b.unit, &b.field, &b.facts, -1);
@@ -139,7 +141,9 @@ pub(crate) async fn record(w: &mut WriteTx, id: i64, before: Option<Stored>) -> 
     for (_, s) in facts_in(w.conn(), id, id).await? {
         add_facts(&mut agg, s.unit, &s.field, &s.facts, 1);
     }
-    apply(w.conn(), agg).await
+    // Applied at commit, after the audit head (`WriteTx::add_deltas`).
+    w.add_deltas(agg);
+    Ok(())
 }
 
 /// Adds the deltas of the dossiers with these ids (just written by a bulk writer).

@@ -10,7 +10,7 @@ use motcua_domain::Result;
 use motcua_domain::dossier::{Event, EventKind};
 
 use super::Db;
-use super::engine::{Pool, WriteTx};
+use super::engine::{Param, Pool, WriteTx};
 use crate::db_error;
 use crate::to_micros;
 
@@ -27,20 +27,19 @@ pub(crate) const LONG_LIVED_US: i64 = 2_592_000_000_000;
 /// closes it with the event's exact `due_before`/`due_after` (so a row written in its final
 /// state before its events, as a bulk writer may, ends up right too); an end while paused
 /// closes it without a new due instant.
-pub(crate) async fn record_clock(w: &mut WriteTx, dossier_id: i64, event: &Event) -> Result<()> {
+pub(crate) fn record_clock(w: &mut WriteTx, dossier_id: i64, event: &Event) {
     let was = event.from_status.is_some_and(|s| s.is_paused());
     let is = event.to_status.is_paused();
     if !was && is {
-        sqlx::query(
+        w.defer(
             "INSERT INTO dossier_pauses (dossier_id, seq, started_at, due_before) \
              SELECT id, $2, $3, legal_due_at FROM dossiers WHERE id = $1",
-        )
-        .bind(dossier_id)
-        .bind(event.version)
-        .bind(to_micros(event.at))
-        .execute(w.conn())
-        .await
-        .map_err(db_error)?;
+            vec![
+                Param::Int(Some(dossier_id)),
+                Param::Int(Some(event.version)),
+                Param::Int(Some(to_micros(event.at))),
+            ],
+        );
     } else if was && !is {
         let resumed = matches!(
             event.kind,
@@ -54,19 +53,17 @@ pub(crate) async fn record_clock(w: &mut WriteTx, dossier_id: i64, event: &Event
         } else {
             (None, None)
         };
-        sqlx::query(
+        w.defer(
             "UPDATE dossier_pauses SET ended_at = $2, due_before = COALESCE($3, due_before), \
              due_after = $4 WHERE dossier_id = $1 AND ended_at IS NULL",
-        )
-        .bind(dossier_id)
-        .bind(to_micros(event.at))
-        .bind(before)
-        .bind(after)
-        .execute(w.conn())
-        .await
-        .map_err(db_error)?;
+            vec![
+                Param::Int(Some(dossier_id)),
+                Param::Int(Some(to_micros(event.at))),
+                Param::Int(before),
+                Param::Int(after),
+            ],
+        );
     }
-    Ok(())
 }
 
 fn int(r: &Row, col: &str) -> Result<i64> {
