@@ -43,6 +43,8 @@ pub(crate) struct WriteTx {
     deferred: Vec<(&'static str, Vec<Param>)>,
     /// Biểu 06 counter deltas, applied at commit (see [`WriteTx::add_deltas`]).
     deltas: super::report_counters_sql::Agg,
+    /// See [`WriteTx::take_prefetched`].
+    prefetched: Option<Vec<Row>>,
 }
 
 /// A value bound to a deferred statement.
@@ -79,7 +81,7 @@ fn push_statement(out: &mut String, sql: &str, offset: usize) {
 }
 
 /// One query of `sql` with `params` bound in order.
-fn bound(
+pub(crate) fn bound(
     sql: String,
     params: Vec<Param>,
 ) -> sqlx::query::Query<'static, Db, <Db as sqlx::Database>::Arguments> {
@@ -126,15 +128,34 @@ impl WriteTx {
         actor: &str,
         now_us: i64,
     ) -> Result<WriteTx> {
+        WriteTx::begin_grouped_with(group, actor, now_us, None).await
+    }
+
+    /// [`WriteTx::begin_grouped`], with `prefetch` (a read the write starts with) run in the
+    /// same call; its rows wait in [`WriteTx::take_prefetched`].
+    #[allow(dead_code)] // the PostgreSQL copy of this file never groups (see `write_tx!`)
+    pub(crate) async fn begin_grouped_with(
+        group: &crate::group_commit::Group<Db>,
+        actor: &str,
+        now_us: i64,
+        prefetch: Option<(&'static str, Vec<Param>)>,
+    ) -> Result<WriteTx> {
         // The head is read in the same call that opens the savepoint: the group's connection
         // is the only writer and holds the write lock, so a plain read is enough.
-        let (turn, rows) = group
-            .turn("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .await?;
-        let head = rows.last().ok_or_else(|| {
+        let mut first = String::new();
+        push_statement(&mut first, "SELECT seq, hash FROM audit_head WHERE id = 1", 0);
+        let mut params = Vec::new();
+        let prefetching = prefetch.is_some();
+        if let Some((sql, p)) = prefetch {
+            push_statement(&mut first, sql, 0);
+            params = p;
+        }
+        let (turn, mut rows) = group.turn(first, move |sql| bound(sql, params)).await?;
+        if rows.is_empty() {
             tracing::error!("audit head row is missing");
-            Error::internal()
-        })?;
+            return Err(Error::internal());
+        }
+        let head = rows.remove(0);
         let seq: i64 = head.try_get("seq").map_err(db_error)?;
         Ok(WriteTx {
             prev_hash: head.try_get("hash").map_err(db_error)?,
@@ -147,7 +168,21 @@ impl WriteTx {
             procedures: None,
             deferred: Vec::new(),
             deltas: Default::default(),
+            prefetched: prefetching.then_some(rows),
         })
+    }
+
+    /// The rows of the read passed to [`WriteTx::begin_grouped_with`], once; `None` when
+    /// none ran (the caller reads for itself).
+    pub(crate) fn take_prefetched(&mut self) -> Option<Vec<Row>> {
+        self.prefetched.take()
+    }
+
+    /// Whether nothing else can write between this transaction's reads and its commit (the
+    /// group commit's connection is SQLite's only writer and holds the write lock): a value
+    /// read here is still current when the write's deferred statements run.
+    pub(crate) fn serialized(&self) -> bool {
+        matches!(self.tx, TxConn::Grouped(_))
     }
 
     /// A write transaction that takes the audit chain's head only at commit, so that
@@ -167,6 +202,7 @@ impl WriteTx {
             procedures: None,
             deferred: Vec::new(),
             deltas: Default::default(),
+            prefetched: None,
         })
     }
 
@@ -193,6 +229,7 @@ impl WriteTx {
             procedures: None,
             deferred: Vec::new(),
             deltas: Default::default(),
+            prefetched: None,
         };
         // Taking the head row first serialises writers (row lock on PostgreSQL, the write lock
         // on SQLite), so every read below sees the latest committed state. In a group commit

@@ -120,9 +120,15 @@ where
 
     /// Waits for the connection, joins the open transaction (or begins one), opens this
     /// write's savepoint and runs `first` inside it, all in one call to the database (one
-    /// hand-off to the driver's thread instead of three). Returns the turn and the rows of
-    /// `first` (the audit chain's head for `WriteTx`).
-    pub(crate) async fn turn(&self, first: &'static str) -> Result<(Turn<DB>, Vec<DB::Row>)> {
+    /// hand-off to the driver's thread instead of three). `bind` makes the call's query from
+    /// its whole text (its parameters are those of `first`). Returns the turn and the rows of
+    /// `first` (the audit chain's head and what the write reads first, for `WriteTx`).
+    pub(crate) async fn turn<F>(&self, first: String, bind: F) -> Result<(Turn<DB>, Vec<DB::Row>)>
+    where
+        F: FnOnce(String) -> sqlx::query::Query<'static, DB, <DB as Database>::Arguments>
+            + Send
+            + 'static,
+    {
         let batch = self.batch.clone();
         let begin = self.begin;
         let wake = self.wake.clone();
@@ -137,10 +143,7 @@ where
             } else {
                 format!("SAVEPOINT motcua_write; {first}")
             };
-            match sqlx::query(sqlx::AssertSqlSafe(sql))
-                .fetch_all(&mut guard.conn)
-                .await
-            {
+            match bind(sql).fetch_all(&mut guard.conn).await {
                 Ok(rows) => {
                     guard.open = true;
                     Ok((
