@@ -1,8 +1,8 @@
 //! Biểu 06 counters (migration 0011), written once and compiled for each engine (see lib.rs):
 //! `report_deltas` holds, per (owner unit, field, Vietnam day), the sum of the deltas of
 //! `motcua_domain::report::deltas` of every dossier; a report reads two prefix sums, each a
-//! cached checkpoint (`report_checkpoints`) plus the deltas of the days since. See
-//! docs/reports.md, "How it is computed".
+//! checkpoint (`report_checkpoints`, kept on the 1st and the 15th of every month) plus the
+//! deltas of the days since (at most 14). See docs/reports.md, "How it is computed".
 //!
 //! Writes keep the deltas in the same transaction as the dossier: the facts of a dossier are
 //! read from its row and its pause rows before and after the change, and the difference of
@@ -26,6 +26,10 @@ type Conn = <Db as sqlx::Database>::Connection;
 pub(crate) type Groups = HashMap<(i64, String), [i64; COUNTERS]>;
 /// Deltas per (unit id, field code, day).
 pub(crate) type Agg = HashMap<(i64, String, i64), [i64; COUNTERS]>;
+/// One entry of an [`Agg`].
+type DeltaRow = ((i64, String, i64), [i64; COUNTERS]);
+/// An addition to one checkpoint row: (checkpoint day, unit id, field code) and the counters.
+type CheckpointAdd<'a> = ((i64, i64, &'a str), [i64; COUNTERS]);
 
 const US_PER_DAY: i64 = 86_400_000_000;
 /// UTC+7 in µs: report instants are Vietnam midnights.
@@ -182,9 +186,15 @@ fn push_values(sql: &mut String, rows: usize) {
     }
 }
 
-/// Upserts the non-zero deltas, then drops the checkpoints after the earliest day touched
-/// (they summed the days before them; an index probe that deletes nothing except after a
-/// backdated receipt).
+/// Upserts the non-zero deltas, then adds them to the checkpoints after the earliest day
+/// touched (a checkpoint at day C sums the deltas of the days before C): normally there is
+/// none after today, so this is one index probe; a backdated write updates the few later
+/// checkpoints instead of dropping them.
+///
+/// On PostgreSQL the probe is a statement after the deltas' upsert: the upsert's ROW
+/// EXCLUSIVE lock on `report_deltas` waits for a checkpoint being built (SHARE, see
+/// [`extend_grid`]), so the probe sees every checkpoint committed before this write could
+/// go on, and a checkpoint built after it waits for this transaction and reads its deltas.
 pub(crate) async fn apply(conn: &mut Conn, agg: Agg) -> Result<()> {
     let rows: Vec<_> = agg
         .into_iter()
@@ -217,20 +227,62 @@ pub(crate) async fn apply(conn: &mut Conn, agg: Agg) -> Result<()> {
         }
         q.execute(&mut *conn).await.map_err(db_error)?;
     }
-    invalidate(conn, min_day).await
+    carry_forward(conn, &rows, min_day).await
 }
 
-async fn invalidate(conn: &mut Conn, min_day: i64) -> Result<()> {
-    sqlx::query("DELETE FROM report_checkpoint_days WHERE day > $1")
-        .bind(min_day)
-        .execute(&mut *conn)
-        .await
-        .map_err(db_error)?;
-    sqlx::query("DELETE FROM report_checkpoints WHERE day > $1")
-        .bind(min_day)
-        .execute(&mut *conn)
-        .await
-        .map_err(db_error)?;
+/// Adds `rows` (deltas just written) to every checkpoint after `min_day`: to the checkpoint
+/// of day C, the deltas of the days before C, per (unit, field).
+async fn carry_forward(conn: &mut Conn, rows: &[DeltaRow], min_day: i64) -> Result<()> {
+    let days: Vec<i64> =
+        sqlx::query_scalar("SELECT day FROM report_checkpoint_days WHERE day > $1 ORDER BY day")
+            .bind(min_day)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db_error)?;
+    if days.is_empty() {
+        return Ok(());
+    }
+    let mut add: Vec<CheckpointAdd> = Vec::new();
+    for c in days {
+        let mut g: HashMap<(i64, &str), [i64; COUNTERS]> = HashMap::new();
+        for ((unit, field, day), v) in rows {
+            if *day < c {
+                let e = g.entry((*unit, field.as_str())).or_default();
+                for (x, y) in e.iter_mut().zip(v) {
+                    *x += y;
+                }
+            }
+        }
+        add.extend(
+            g.into_iter()
+                .filter(|(_, v)| v.iter().any(|x| *x != 0))
+                .map(|((unit, field), v)| ((c, unit, field), v)),
+        );
+    }
+    for chunk in add.chunks(CHUNK) {
+        let mut sql =
+            format!("INSERT INTO report_checkpoints (day, unit_id, field_code, {COLS}) VALUES ");
+        push_values(&mut sql, chunk.len());
+        sql.push_str(
+            " ON CONFLICT (day, unit_id, field_code) DO UPDATE SET \
+             c_online = report_checkpoints.c_online + excluded.c_online, \
+             c_offline = report_checkpoints.c_offline + excluded.c_offline, \
+             c_early = report_checkpoints.c_early + excluded.c_early, \
+             c_on_time = report_checkpoints.c_on_time + excluded.c_on_time, \
+             c_late = report_checkpoints.c_late + excluded.c_late, \
+             c_left = report_checkpoints.c_left + excluded.c_left, \
+             c_open = report_checkpoints.c_open + excluded.c_open, \
+             c_overdue = report_checkpoints.c_overdue + excluded.c_overdue",
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for ((day, unit, field), v) in chunk {
+            q = q.bind(*day).bind(*unit).bind(*field);
+            for x in v {
+                q = q.bind(*x);
+            }
+        }
+        q.execute(&mut *conn).await.map_err(db_error)?;
+    }
     Ok(())
 }
 
@@ -245,59 +297,55 @@ fn counters(r: &<Db as sqlx::Database>::Row) -> Result<[i64; COUNTERS]> {
     Ok(v)
 }
 
-/// The prefix sums at the midnight starting `day` per (unit, field): the nearest checkpoint
-/// at or before it plus the deltas of the days since. With `cache`, a computed sum is stored
-/// as a checkpoint (the caller passes it only for days before yesterday, where nothing still
-/// being written lands); a concurrent write that adds deltas before `day` either waits for
-/// it (PostgreSQL: a table lock the writers' `DELETE` conflicts with, so that `DELETE` then
-/// removes it) or makes its insert fail (SQLite: a stale snapshot cannot write), in which
-/// case it is simply not cached.
-pub(crate) async fn cum_at(pool: &Pool, day: i64, cache: bool) -> Result<Groups> {
-    let mut tx = pool.begin().await.map_err(db_error)?;
-    let postgres = <Db as sqlx::Database>::NAME == "PostgreSQL";
-    if cache && postgres {
-        sqlx::query("LOCK TABLE report_checkpoint_days IN SHARE ROW EXCLUSIVE MODE")
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
+/// Julian day number of the Unix epoch (the Vietnam date number 0 is 1970-01-01).
+const EPOCH_JULIAN: i64 = 2_440_588;
+
+fn date_of_day(day: i64) -> Option<time::Date> {
+    time::Date::from_julian_day(i32::try_from(day + EPOCH_JULIAN).ok()?).ok()
+}
+
+fn day_of_date(d: time::Date) -> i64 {
+    i64::from(d.to_julian_day()) - EPOCH_JULIAN
+}
+
+/// The grid day at or before `day`: the 1st or the 15th of its month. Official periods run
+/// from the 15th to the 14th and calendar ones from the 1st, so both start and end on the
+/// grid; any other day is at most 14 days after a grid day.
+pub(crate) fn grid_at_or_before(day: i64) -> i64 {
+    match date_of_day(day) {
+        Some(d) => day - i64::from(d.day() - if d.day() >= 15 { 15 } else { 1 }),
+        None => day,
     }
-    let from: Option<i64> =
-        sqlx::query("SELECT MAX(day) AS d FROM report_checkpoint_days WHERE day <= $1")
-            .bind(day)
-            .fetch_one(&mut *tx)
-            .await
-            .and_then(|r| r.try_get("d"))
-            .map_err(db_error)?;
-    let mut groups = Groups::new();
-    if let Some(from) = from {
-        let rows = sqlx::query(
-            "SELECT unit_id, field_code, c_online, c_offline, c_early, c_on_time, c_late, \
-             c_left, c_open, c_overdue FROM report_checkpoints WHERE day = $1",
-        )
-        .bind(from)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        for r in &rows {
-            let key = (
-                r.try_get("unit_id").map_err(db_error)?,
-                r.try_get("field_code").map_err(db_error)?,
-            );
-            groups.insert(key, counters(r)?);
+}
+
+/// The first grid day after `day`.
+fn grid_after(day: i64) -> i64 {
+    let g = grid_at_or_before(day);
+    match date_of_day(g) {
+        Some(d) if d.day() == 1 => g + 14,
+        Some(d) => {
+            let (y, m) = if d.month() == time::Month::December {
+                (d.year() + 1, time::Month::January)
+            } else {
+                (d.year(), d.month().next())
+            };
+            time::Date::from_calendar_date(y, m, 1).map_or(day + 1, day_of_date)
         }
-        if from == day {
-            return Ok(groups);
-        }
+        None => day + 1,
     }
+}
+
+/// Adds the deltas of the days `from..to` (per unit and field) to `groups`.
+async fn add_deltas(conn: &mut Conn, from: i64, to: i64, groups: &mut Groups) -> Result<()> {
     let rows = sqlx::query(
         "SELECT unit_id, field_code, CAST(SUM(c_online) AS BIGINT) AS c_online, CAST(SUM(c_offline) AS BIGINT) AS c_offline, \
          CAST(SUM(c_early) AS BIGINT) AS c_early, CAST(SUM(c_on_time) AS BIGINT) AS c_on_time, CAST(SUM(c_late) AS BIGINT) AS c_late, \
          CAST(SUM(c_left) AS BIGINT) AS c_left, CAST(SUM(c_open) AS BIGINT) AS c_open, CAST(SUM(c_overdue) AS BIGINT) AS c_overdue \
          FROM report_deltas WHERE day >= $1 AND day < $2 GROUP BY unit_id, field_code",
     )
-    .bind(from.unwrap_or(i64::MIN))
-    .bind(day)
-    .fetch_all(&mut *tx)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *conn)
     .await
     .map_err(db_error)?;
     for r in &rows {
@@ -311,22 +359,159 @@ pub(crate) async fn cum_at(pool: &Pool, day: i64, cache: bool) -> Result<Groups>
             *x += y;
         }
     }
-    if cache && store_checkpoint(&mut tx, day, &groups).await.is_ok() {
-        // A failed cache (SQLite: a write committed since this snapshot) is not an error.
-        let _ = tx.commit().await;
+    Ok(())
+}
+
+/// The latest checkpoint at or before `day` and its sums.
+async fn checkpoint_at_or_before(conn: &mut Conn, day: i64) -> Result<(Option<i64>, Groups)> {
+    let from = latest_day(conn, day).await?;
+    let mut groups = Groups::new();
+    if let Some(from) = from {
+        let rows = sqlx::query(
+            "SELECT unit_id, field_code, c_online, c_offline, c_early, c_on_time, c_late, \
+             c_left, c_open, c_overdue FROM report_checkpoints WHERE day = $1",
+        )
+        .bind(from)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_error)?;
+        for r in &rows {
+            let key = (
+                r.try_get("unit_id").map_err(db_error)?,
+                r.try_get("field_code").map_err(db_error)?,
+            );
+            groups.insert(key, counters(r)?);
+        }
     }
+    Ok((from, groups))
+}
+
+/// The prefix sums at the midnight starting `day` per (unit, field): the nearest checkpoint
+/// at or before it plus the deltas of the days since, read in one snapshot. Writes nothing
+/// (the grid is kept by [`extend_grid`] and by the writes themselves, see [`apply`]).
+pub(crate) async fn cum_at(pool: &Pool, day: i64) -> Result<Groups> {
+    let mut tx = pool.begin().await.map_err(db_error)?;
+    if <Db as sqlx::Database>::NAME == "PostgreSQL" {
+        // One snapshot for the checkpoint and the deltas after it.
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+    }
+    let (from, mut groups) = checkpoint_at_or_before(&mut tx, day).await?;
+    if from != Some(day) {
+        add_deltas(&mut tx, from.unwrap_or(i64::MIN), day, &mut groups).await?;
+    }
+    tx.commit().await.map_err(db_error)?;
     Ok(groups)
 }
 
+/// The first day with a delta in `from..to`, if any.
+async fn first_delta_day(conn: &mut Conn, from: i64, to: i64) -> Result<Option<i64>> {
+    sqlx::query("SELECT MIN(day) AS d FROM report_deltas WHERE day >= $1 AND day < $2")
+        .bind(from)
+        .bind(to)
+        .fetch_one(&mut *conn)
+        .await
+        .and_then(|r| r.try_get("d"))
+        .map_err(db_error)
+}
+
+/// Grid steps per transaction: a step holds writers back (below) for one checkpoint's read
+/// and write (about half a month of deltas); two per transaction bound that pause well
+/// under SQLite's busy timeout while a long chain re-reads few checkpoints.
+const STEPS_PER_TX: usize = 2;
+
+/// Builds the missing grid checkpoints (1st and 15th of each month, see
+/// [`grid_at_or_before`]) up to the grid day `upto`, chained: each from the latest checkpoint
+/// before it plus the deltas between, so a whole history costs one pass over the deltas.
+/// Grid days with no delta since the previous checkpoint are skipped (a report then starts
+/// from that earlier checkpoint; nothing to sum in between). Returns how many it built.
+///
+/// Concurrency: a checkpoint must include every delta committed before it and every later
+/// write to an earlier day must be added to it ([`apply`]). SQLite: the steps run in a
+/// `BEGIN IMMEDIATE` transaction (`pool` is the maintenance writer), so no write commits in
+/// between. PostgreSQL: `LOCK TABLE report_deltas IN SHARE MODE` first, which waits for the
+/// writes in flight (their upserts hold ROW EXCLUSIVE) and holds back new ones until commit;
+/// each statement after the lock sees every write committed before it, and a write held back
+/// finds the new checkpoint when it probes for later ones. Two chains at once agree (each
+/// sees the same deltas); the second's insert of a day does nothing.
+pub(crate) async fn extend_grid(pool: &Pool, upto: i64) -> Result<u64> {
+    let postgres = <Db as sqlx::Database>::NAME == "PostgreSQL";
+    let mut built = 0u64;
+    loop {
+        // Anything to do? Checked without the lock: nothing to build is the common case.
+        {
+            let mut conn = pool.acquire().await.map_err(db_error)?;
+            let latest = latest_day(&mut conn, upto).await?;
+            if latest == Some(upto)
+                || first_delta_day(&mut conn, latest.unwrap_or(i64::MIN), upto)
+                    .await?
+                    .is_none()
+            {
+                return Ok(built);
+            }
+        }
+        let mut tx = if postgres {
+            let mut tx = pool.begin().await.map_err(db_error)?;
+            sqlx::query("LOCK TABLE report_deltas IN SHARE MODE")
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            tx
+        } else {
+            pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_error)?
+        };
+        let (mut from, mut sums) = checkpoint_at_or_before(&mut tx, upto).await?;
+        let mut done = false;
+        for _ in 0..STEPS_PER_TX {
+            if from == Some(upto) {
+                done = true;
+                break;
+            }
+            let Some(next) = first_delta_day(&mut tx, from.unwrap_or(i64::MIN), upto).await? else {
+                done = true;
+                break;
+            };
+            let g = grid_after(next).min(upto);
+            add_deltas(&mut tx, from.unwrap_or(i64::MIN), g, &mut sums).await?;
+            if store_checkpoint(&mut tx, g, &sums).await? {
+                built += 1;
+            }
+            from = Some(g);
+        }
+        tx.commit().await.map_err(db_error)?;
+        if done {
+            return Ok(built);
+        }
+    }
+}
+
+/// The latest checkpoint day at or before `day` (without its rows).
+async fn latest_day(conn: &mut Conn, day: i64) -> Result<Option<i64>> {
+    sqlx::query("SELECT MAX(day) AS d FROM report_checkpoint_days WHERE day <= $1")
+        .bind(day)
+        .fetch_one(&mut *conn)
+        .await
+        .and_then(|r| r.try_get("d"))
+        .map_err(db_error)
+}
+
+/// Stores the checkpoint of `day` unless one exists (then returns false).
 async fn store_checkpoint(
     tx: &mut sqlx::Transaction<'static, Db>,
     day: i64,
     groups: &Groups,
-) -> std::result::Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO report_checkpoint_days (day) VALUES ($1)")
-        .bind(day)
-        .execute(&mut **tx)
-        .await?;
+) -> Result<bool> {
+    let inserted =
+        sqlx::query("INSERT INTO report_checkpoint_days (day) VALUES ($1) ON CONFLICT DO NOTHING")
+            .bind(day)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_error)?;
+    if inserted.rows_affected() == 0 {
+        return Ok(false);
+    }
     let rows: Vec<_> = groups
         .iter()
         .filter(|(_, v)| v.iter().any(|x| *x != 0))
@@ -342,9 +527,9 @@ async fn store_checkpoint(
                 q = q.bind(*x);
             }
         }
-        q.execute(&mut **tx).await?;
+        q.execute(&mut **tx).await.map_err(db_error)?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Whether the deltas still have to be computed for the dossiers stored before migration 0011.

@@ -71,16 +71,21 @@ impl Store {
 
     /// Counts per (owner unit, field) from the counters (report_counters_sql.rs): two prefix
     /// sums, at the period's start and end (Vietnam midnights, so "before the instant" is
-    /// "on an earlier Vietnam day"). The start is read first so that the end starts from the
-    /// checkpoint it may leave. Sums are cached as checkpoints only for days before
-    /// yesterday (Vietnam date of the system clock).
+    /// "on an earlier Vietnam day"), each a grid checkpoint (1st or 15th of a month) plus at
+    /// most 14 days of deltas. The grid up to the end (and never past today, Vietnam date of
+    /// the system clock) is first completed if a checkpoint is missing (chained from the
+    /// latest one; nothing to do in a running system).
     async fn counter_groups(&self, period: &ReportPeriod) -> Result<Groups> {
         let (start, end) = (to_micros(period.start()), to_micros(period.end()));
         let (ds, de) = (counters_sql_day(start), counters_sql_day(end));
-        let yesterday = counters_sql_day(to_micros(time::OffsetDateTime::now_utc())) - 1;
+        // Normally nothing to build. Failing to build (SQLite: the write lock not free within
+        // the busy timeout) only makes this report slower: the sums below stay exact.
+        if let Err(e) = self.extend_report_grid(Some(de)).await {
+            tracing::warn!(error = %e, "Biểu 06: grid checkpoints not built");
+        }
         let (at_start, at_end) = read_db!(self, e in report_counters_sql, pool => {
-            let at_start = e::cum_at(pool, ds, ds <= yesterday).await?;
-            let at_end = e::cum_at(pool, de, de <= yesterday).await?;
+            let at_start = e::cum_at(pool, ds).await?;
+            let at_end = e::cum_at(pool, de).await?;
             (at_start, at_end)
         });
         let zero = [0i64; COUNTERS];
@@ -255,8 +260,10 @@ impl Store {
 
     /// Rebuilds the pause rows of Biểu 06 from the stored events once, for a database that
     /// had paused dossiers before migration 0008 (called after migrating), then the Biểu 06
-    /// counters of a database that had dossiers before migration 0011. Returns how many pause
-    /// rows it wrote (0 when nothing was pending).
+    /// counters of a database that had dossiers before migration 0011, then the counters' grid
+    /// checkpoints missing up to today (all of them once after an upgrade; afterwards the few
+    /// days since the last start). Returns how many pause rows it wrote (0 when nothing was
+    /// pending).
     pub(crate) async fn backfill_report_pauses(&self) -> Result<u64> {
         match &self.backend {
             Backend::Sqlite { writer, .. } => {
@@ -270,6 +277,7 @@ impl Store {
                 if c::backfill_pending(writer).await? {
                     c::backfill(writer).await?;
                 }
+                self.extend_report_grid(None).await?;
                 Ok(n)
             }
             Backend::Postgres(pool) => {
@@ -282,9 +290,33 @@ impl Store {
                 if c::backfill_pending(pool).await? {
                     c::backfill(pool).await?;
                 }
+                self.extend_report_grid(None).await?;
                 Ok(n)
             }
         }
+    }
+
+    /// Builds the missing grid checkpoints of the Biểu 06 counters up to the grid day at or
+    /// before `day` (`None`: today), never past today's. Returns how many it built.
+    pub(crate) async fn extend_report_grid(&self, day: Option<i64>) -> Result<u64> {
+        let today = counters_sql_day(to_micros(time::OffsetDateTime::now_utc()));
+        let upto =
+            crate::sqlite::report_counters_sql::grid_at_or_before(day.unwrap_or(today).min(today));
+        match &self.backend {
+            Backend::Sqlite { writer, .. } => {
+                crate::sqlite::report_counters_sql::extend_grid(writer, upto).await
+            }
+            Backend::Postgres(pool) => {
+                crate::postgres::report_counters_sql::extend_grid(pool, upto).await
+            }
+        }
+    }
+
+    /// **Benchmark only.** Builds the grid checkpoints as the start-up does (after
+    /// [`Self::bench_drop_report_checkpoints`]: all of them); returns how many it built.
+    #[doc(hidden)]
+    pub async fn bench_build_report_grid(&self) -> Result<u64> {
+        self.extend_report_grid(None).await
     }
 
     /// **Benchmark only.** Recomputes the Biểu 06 counters of every dossier as the start-up

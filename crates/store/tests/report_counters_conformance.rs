@@ -21,7 +21,7 @@ use motcua_store::testing::TestDb;
 use motcua_store::{ScopedStore, Store, conformance};
 use serde_json::json;
 use time::OffsetDateTime;
-use time::macros::datetime;
+use time::macros::{date, datetime};
 
 const ROOT: &str = "000.00.00.G00";
 const A1: &str = "000.01.00.A01";
@@ -228,19 +228,21 @@ async fn agree(store: &Store, when: &str) {
     }
 }
 
-async fn counters_agree_with_the_scan(db: &TestDb) {
-    let store = &db.store;
-    seed(store).await;
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let mut codes: Vec<(String, &str)> = Vec::new();
-    let mut now = datetime!(2022-06-01 08:00 +7);
-    for _ in 0..260 {
+/// `steps` random actions from `now` on (registrations and actions on `codes`).
+async fn workload(
+    store: &Store,
+    rng: &mut Rng,
+    codes: &mut Vec<(String, &'static str)>,
+    now: &mut OffsetDateTime,
+    steps: usize,
+) {
+    for _ in 0..steps {
         // Between a few minutes and two days later (nights and weekends included).
-        now += time::Duration::minutes(i64::try_from(rng.below(2 * 24 * 60)).unwrap() + 5);
+        *now += time::Duration::minutes(i64::try_from(rng.below(2 * 24 * 60)).unwrap() + 5);
         if codes.is_empty() || rng.below(3) == 0 {
             let unit = if rng.below(4) == 0 { B1 } else { A3 };
             let online = rng.below(2) == 0;
-            codes.push((register(store, unit, now, online, None).await, unit));
+            codes.push((register(store, unit, *now, online, None).await, unit));
             continue;
         }
         let (code, unit) = codes[usize::try_from(rng.below(codes.len() as u64)).unwrap()].clone();
@@ -277,9 +279,29 @@ async fn counters_agree_with_the_scan(db: &TestDb) {
                 },
             ),
         };
-        try_act(store, &who, now, &code, action).await;
+        try_act(store, &who, *now, &code, action).await;
     }
+}
+
+async fn counters_agree_with_the_scan(db: &TestDb) {
+    let store = &db.store;
+    seed(store).await;
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut codes: Vec<(String, &str)> = Vec::new();
+    let mut now = datetime!(2022-06-01 08:00 +7);
+    workload(store, &mut rng, &mut codes, &mut now, 260).await;
+    assert!(grid_days(store).await.is_empty(), "no grid before a report");
     agree(store, "workload").await;
+    // The first reports chained the grid (1st and 15th of each month) up to their ends.
+    let grid = grid_days(store).await;
+    for d in [
+        date!(2022 - 06 - 15),
+        date!(2022 - 09 - 15),
+        date!(2023 - 01 - 01),
+    ] {
+        assert!(grid.contains(&day(d)), "{d} in the grid {grid:?}");
+    }
+    assert!(grid.iter().all(|d| is_grid(*d)), "{grid:?}");
     // The workload reached every kind of column.
     let year = ReportPeriod::parse("2022-Y", true).unwrap();
     let t = store
@@ -304,6 +326,40 @@ async fn counters_agree_with_the_scan(db: &TestDb) {
         "{late} counts in Q3"
     );
     agree(store, "backdated").await;
+    // More backdated writes under existing grid checkpoints: a receipt in June at another
+    // unit (new groups in every later checkpoint), then more actions on the open dossiers
+    // and new ones, whose instants fall before the last grid days.
+    register(store, B1, now, false, Some(datetime!(2022-06-03 10:00 +7))).await;
+    register(store, A3, now, false, Some(datetime!(2022-06-14 23:59 +7))).await;
+    register(store, A3, now, false, Some(datetime!(2022-06-15 00:00 +7))).await;
+    agree(store, "backdated into June").await;
+    // A report of 2023 chains the grid past the last delta (due instants ahead of `now`),
+    // so the next actions write under existing checkpoints.
+    let y2023 = ReportPeriod::parse("2023-Y", true).unwrap();
+    store.bieu06(&y2023, ROOT, RowsBy::Field).await.unwrap();
+    let last = *grid_days(store).await.last().unwrap();
+    assert!(last > day(now.date()), "grid to {last}, now {now}");
+    workload(store, &mut rng, &mut codes, &mut now, 60).await;
+    agree(store, "workload under the grid").await;
+    for rows in [RowsBy::Field, RowsBy::Unit] {
+        let counted = store.bieu06(&y2023, ROOT, rows).await.unwrap();
+        let scanned = store.bieu06_scan(&y2023, ROOT, rows).await.unwrap();
+        assert_eq!(counted, scanned, "2023 {rows:?}");
+    }
+    // The lazy chain: checkpoints after 1/8/2022 missing, rebuilt from that one by the
+    // next report.
+    let cut = day(date!(2022 - 08 - 01));
+    db.raw(&format!("DELETE FROM report_checkpoints WHERE day > {cut}"))
+        .await
+        .unwrap();
+    db.raw(&format!(
+        "DELETE FROM report_checkpoint_days WHERE day > {cut}"
+    ))
+    .await
+    .unwrap();
+    agree(store, "chained").await;
+    let grid = grid_days(store).await;
+    assert!(grid.contains(&day(date!(2022 - 09 - 15))), "{grid:?}");
     // A database older than migration 0011: the counters are rebuilt at start-up.
     db.raw("DELETE FROM report_deltas").await.unwrap();
     db.raw("DELETE FROM report_checkpoints").await.unwrap();
@@ -312,7 +368,73 @@ async fn counters_agree_with_the_scan(db: &TestDb) {
         .await
         .unwrap();
     store.migrate().await.unwrap();
+    // The start-up backfill also built the grid, before any report.
+    let grid = grid_days(store).await;
+    assert!(grid.contains(&day(date!(2022 - 09 - 15))), "{grid:?}");
     agree(store, "rebuilt").await;
 }
 
-conformance!(counters_agree_with_the_scan);
+/// Grid checkpoints being built while backdated receipts are written: whichever commits
+/// first, every checkpoint ends up with every delta before its day (SQLite: the chain holds
+/// the write lock; PostgreSQL: the chain's SHARE lock on the deltas and the writers' probe
+/// after their upsert).
+async fn grid_built_during_backdated_writes(db: &TestDb) {
+    let store = &db.store;
+    seed(store).await;
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut codes: Vec<(String, &str)> = Vec::new();
+    let mut now = datetime!(2022-06-01 08:00 +7);
+    workload(store, &mut rng, &mut codes, &mut now, 120).await;
+    let q3 = ReportPeriod::parse("2022-Q3", false).unwrap();
+    let q4 = ReportPeriod::parse("2022-Q4", true).unwrap();
+    for round in 0..6i64 {
+        db.raw("DELETE FROM report_checkpoints").await.unwrap();
+        db.raw("DELETE FROM report_checkpoint_days").await.unwrap();
+        let reports = async {
+            for p in [&q4, &q3, &q4] {
+                store.bieu06(p, ROOT, RowsBy::Unit).await.unwrap();
+            }
+        };
+        let writes = async {
+            for k in 0..4i64 {
+                let at = datetime!(2022-06-10 10:00 +7) + time::Duration::days(17 * k + round);
+                let unit = if k % 2 == 0 { A3 } else { B1 };
+                register(store, unit, now, false, Some(at)).await;
+            }
+        };
+        tokio::join!(reports, writes);
+        for p in [&q3, &q4] {
+            for rows in [RowsBy::Field, RowsBy::Unit] {
+                let counted = store.bieu06(p, ROOT, rows).await.unwrap();
+                let scanned = store.bieu06_scan(p, ROOT, rows).await.unwrap();
+                assert_eq!(counted, scanned, "round {round}: {} {rows:?}", p.spec);
+            }
+        }
+    }
+    agree(store, "after the races").await;
+}
+
+/// The Vietnam date number of a date, as the counters key their days.
+fn day(d: time::Date) -> i64 {
+    i64::from(d.to_julian_day()) - 2_440_588
+}
+
+fn is_grid(day: i64) -> bool {
+    let d = time::Date::from_julian_day(i32::try_from(day + 2_440_588).unwrap()).unwrap();
+    d.day() == 1 || d.day() == 15
+}
+
+async fn grid_days(store: &Store) -> Vec<i64> {
+    store
+        .bench_raw_lines("SELECT day FROM report_checkpoint_days ORDER BY day")
+        .await
+        .unwrap()
+        .iter()
+        .map(|l| l.parse().unwrap())
+        .collect()
+}
+
+conformance!(
+    counters_agree_with_the_scan,
+    grid_built_during_backdated_writes
+);
