@@ -202,6 +202,58 @@ fn sql_opt(s: Option<&str>) -> String {
     s.map_or_else(|| "NULL".to_string(), sql_text)
 }
 
+/// **Benchmark only.** The Biểu 06 deltas of bench dossiers, aggregated in memory
+/// (`motcua_domain::report::deltas`, as the store computes them).
+#[derive(Default)]
+pub struct BenchCounters(crate::sqlite::report_counters_sql::Agg);
+
+/// **Benchmark only.** One pause of a bench dossier (µs): started, ended, and the due
+/// instant before it (the row's `legal_due_at` is the one after).
+#[derive(Debug, Clone, Copy)]
+pub struct BenchPause {
+    pub started_us: i64,
+    pub ended_us: i64,
+    pub due_before_us: i64,
+}
+
+impl BenchCounters {
+    /// Adds the deltas of one dossier as stored by [`Store::bench_bulk_insert_rows`] (and
+    /// its pause row, if the caller writes one).
+    pub fn add(&mut self, d: &BenchDossier, resolved: Option<i64>, pause: Option<BenchPause>) {
+        let facts = motcua_domain::report::DossierFacts {
+            received_at: crate::from_micros(d.received_at_us),
+            online: d.channel == "online",
+            resolved_at: resolved.map(crate::from_micros),
+            without_result: d.status == "withdrawn" || d.status == "stopped",
+            legal_due_at: crate::from_micros(d.legal_due_at_us),
+            pauses: pause
+                .map(|p| motcua_domain::report::Pause {
+                    started_at: crate::from_micros(p.started_us),
+                    ended_at: Some(crate::from_micros(p.ended_us)),
+                    due_before: crate::from_micros(p.due_before_us),
+                })
+                .into_iter()
+                .collect(),
+        };
+        crate::sqlite::report_counters_sql::add_facts(
+            &mut self.0,
+            d.unit_id,
+            &d.field_code,
+            &facts,
+            1,
+        );
+    }
+
+    /// How many (unit, field, day) keys it holds.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 impl Store {
     /// **Benchmark only.** Inserts dossier rows directly, in multi-row `INSERT`s of 500 rows
     /// inside one transaction per call, bypassing the domain, events and the audit chain.
@@ -218,6 +270,17 @@ impl Store {
     pub async fn bench_bulk_insert_resolved(
         &self,
         rows: &[(&BenchDossier, Option<i64>)],
+    ) -> crate::Result<()> {
+        self.bench_bulk_insert_rows(rows, true).await
+    }
+
+    /// **Benchmark only.** [`Self::bench_bulk_insert_resolved`], with the Biểu 06 counters
+    /// kept (`counters`) or left to the caller ([`BenchCounters`] and
+    /// [`Self::bench_write_report_deltas`], one write for a whole load).
+    pub async fn bench_bulk_insert_rows(
+        &self,
+        rows: &[(&BenchDossier, Option<i64>)],
+        counters: bool,
     ) -> crate::Result<()> {
         let mut statements = String::new();
         for chunk in rows.chunks(500) {
@@ -256,24 +319,13 @@ impl Store {
         }
         let sql = sqlx::AssertSqlSafe(statements);
         // The Biểu 06 counters of the rows, aggregated in memory (no pauses here).
-        let mut agg = crate::sqlite::report_counters_sql::Agg::new();
-        for (d, resolved) in rows {
-            let facts = motcua_domain::report::DossierFacts {
-                received_at: crate::from_micros(d.received_at_us),
-                online: d.channel == "online",
-                resolved_at: resolved.map(crate::from_micros),
-                without_result: d.status == "withdrawn" || d.status == "stopped",
-                legal_due_at: crate::from_micros(d.legal_due_at_us),
-                pauses: Vec::new(),
-            };
-            crate::sqlite::report_counters_sql::add_facts(
-                &mut agg,
-                d.unit_id,
-                &d.field_code,
-                &facts,
-                1,
-            );
+        let mut agg = BenchCounters::default();
+        if counters {
+            for (d, resolved) in rows {
+                agg.add(d, *resolved, None);
+            }
         }
+        let agg = agg.0;
         match &self.backend {
             crate::backend::Backend::Sqlite { writer, .. } => {
                 let mut tx = writer.begin().await.map_err(crate::db_error)?;
@@ -294,6 +346,124 @@ impl Store {
                 tx.commit().await.map_err(crate::db_error)
             }
         }
+    }
+
+    /// **Benchmark only.** Writes the deltas aggregated in `counters` (added to those stored)
+    /// in large literal statements, sorted by key, and drops the cached checkpoints (the
+    /// caller builds the grid again, as the start-up does).
+    pub async fn bench_write_report_deltas(&self, counters: BenchCounters) -> crate::Result<()> {
+        let mut rows: Vec<_> = counters
+            .0
+            .into_iter()
+            .filter(|(_, v)| v.iter().any(|x| *x != 0))
+            .collect();
+        rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut statements: Vec<String> = rows.chunks(200_000).map(|_| String::new()).collect();
+        statements
+            .push("DELETE FROM report_checkpoints; DELETE FROM report_checkpoint_days;".into());
+        for (k, sql) in statements.iter_mut().enumerate() {
+            // Built one transaction at a time (the whole text would be gigabytes at 10M).
+            let tx_rows = rows.get(k * 200_000..((k + 1) * 200_000).min(rows.len()));
+            for chunk in tx_rows.unwrap_or_default().chunks(1_000) {
+                sql.push_str(
+                    "INSERT INTO report_deltas (unit_id, field_code, day, c_online, c_offline, \
+                     c_early, c_on_time, c_late, c_left, c_open, c_overdue) VALUES ",
+                );
+                for (i, ((unit, field, day), v)) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(',');
+                    }
+                    let v: Vec<String> = v.iter().map(i64::to_string).collect();
+                    sql.push_str(&format!(
+                        "({unit}, {}, {day}, {})",
+                        sql_text(field),
+                        v.join(", ")
+                    ));
+                }
+                sql.push_str(
+                    " ON CONFLICT (unit_id, field_code, day) DO UPDATE SET \
+                     c_online = report_deltas.c_online + excluded.c_online, \
+                     c_offline = report_deltas.c_offline + excluded.c_offline, \
+                     c_early = report_deltas.c_early + excluded.c_early, \
+                     c_on_time = report_deltas.c_on_time + excluded.c_on_time, \
+                     c_late = report_deltas.c_late + excluded.c_late, \
+                     c_left = report_deltas.c_left + excluded.c_left, \
+                     c_open = report_deltas.c_open + excluded.c_open, \
+                     c_overdue = report_deltas.c_overdue + excluded.c_overdue;\n",
+                );
+            }
+            let sql = sqlx::AssertSqlSafe(std::mem::take(sql));
+            match &self.backend {
+                crate::backend::Backend::Sqlite { writer, .. } => {
+                    let mut tx = writer.begin().await.map_err(crate::db_error)?;
+                    sqlx::raw_sql(sql)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(crate::db_error)?;
+                    tx.commit().await.map_err(crate::db_error)?;
+                }
+                crate::backend::Backend::Postgres(pool) => {
+                    let mut tx = pool.begin().await.map_err(crate::db_error)?;
+                    sqlx::raw_sql(sql)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(crate::db_error)?;
+                    tx.commit().await.map_err(crate::db_error)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// **Benchmark only.** Drops the secondary indexes of `table` that are not constraints
+    /// (faster bulk loading) and returns the statements that create them again, for
+    /// [`Self::bench_create_indexes`].
+    pub async fn bench_drop_indexes(&self, table: &str) -> crate::Result<Vec<String>> {
+        let t = sql_text(table);
+        let list = match self.engine() {
+            crate::Engine::Sqlite => format!(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = {t} \
+                 AND sql IS NOT NULL"
+            ),
+            crate::Engine::Postgres => format!(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = {t} \
+                 AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+            ),
+        };
+        let mut creates = Vec::new();
+        for line in self.bench_raw_lines(&list).await? {
+            let Some((name, create)) = line.split_once(" | ") else {
+                continue;
+            };
+            self.bench_raw_lines(&format!("DROP INDEX \"{name}\""))
+                .await?;
+            creates.push(create.to_string());
+        }
+        Ok(creates)
+    }
+
+    /// **Benchmark only.** Runs the statements of [`Self::bench_drop_indexes`] (PostgreSQL:
+    /// with 1 GB of `maintenance_work_mem` for this session).
+    pub async fn bench_create_indexes(&self, creates: &[String]) -> crate::Result<()> {
+        let mut sql = String::new();
+        if self.engine() == crate::Engine::Postgres {
+            sql.push_str("SET maintenance_work_mem = '1GB';\n");
+        }
+        for c in creates {
+            sql.push_str(c);
+            sql.push_str(";\n");
+        }
+        let sql = sqlx::AssertSqlSafe(sql);
+        match &self.backend {
+            crate::backend::Backend::Sqlite { writer, .. } => {
+                sqlx::raw_sql(sql).execute(writer).await.map(|_| ())
+            }
+            crate::backend::Backend::Postgres(pool) => {
+                let mut conn = pool.acquire().await.map_err(crate::db_error)?;
+                sqlx::raw_sql(sql).execute(&mut *conn).await.map(|_| ())
+            }
+        }
+        .map_err(crate::db_error)
     }
 
     /// **Benchmark only.** Runs SQL directly (`ANALYZE`, `EXPLAIN`, baseline statements) and
