@@ -274,7 +274,10 @@ pub(crate) async fn update_dossier(
 }
 
 /// Runs an [`update_statement`] now: false when the version did not match.
-async fn compare_and_set(w: &mut WriteTx, (sql, params): (&'static str, Vec<Param>)) -> Result<bool> {
+async fn compare_and_set(
+    w: &mut WriteTx,
+    (sql, params): (&'static str, Vec<Param>),
+) -> Result<bool> {
     let done = super::engine::bound(sql.to_string(), params)
         .execute(w.conn())
         .await
@@ -843,7 +846,7 @@ pub(crate) async fn apply_action(
     }
     insert_event(w, l.id, &t.event).await?;
     if counters {
-        super::report_counters_sql::record(w, l.id, before).await?;
+        super::report_counters_sql::record(w, l.id, before, &l.dossier, d).await?;
     }
     let audit = w.event(
         audit_action(action),

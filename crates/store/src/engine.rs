@@ -48,6 +48,7 @@ pub(crate) struct WriteTx {
 }
 
 /// A value bound to a deferred statement.
+#[derive(Clone)]
 pub(crate) enum Param {
     Int(Option<i64>),
     Text(Option<String>),
@@ -143,7 +144,11 @@ impl WriteTx {
         // The head is read in the same call that opens the savepoint: the group's connection
         // is the only writer and holds the write lock, so a plain read is enough.
         let mut first = String::new();
-        push_statement(&mut first, "SELECT seq, hash FROM audit_head WHERE id = 1", 0);
+        push_statement(
+            &mut first,
+            "SELECT seq, hash FROM audit_head WHERE id = 1",
+            0,
+        );
         let mut params = Vec::new();
         let prefetching = prefetch.is_some();
         if let Some((sql, p)) = prefetch {
@@ -402,12 +407,14 @@ impl WriteTx {
         super::report_counters_sql::apply(self.tx.conn(), agg).await
     }
 
-    /// SQLite's group commit: the counters, then the queued statements, the audit entries,
-    /// the head and the savepoint's release in one call (`Turn::finish` runs it so that no
+    /// SQLite's group commit: the queued statements, the counters, the audit entries, the
+    /// head and the savepoint's release in one call (`Turn::finish` runs it so that no
     /// dropped caller can cut it half way).
     async fn commit_grouped(mut self) -> Result<()> {
-        self.apply_deltas().await?;
         let mut statements = std::mem::take(&mut self.deferred);
+        statements.extend(super::report_counters_sql::apply_statements(
+            std::mem::take(&mut self.deltas),
+        ));
         for (event, unit_id) in self.late.take().unwrap_or_default() {
             statements.push(self.entry(event, unit_id));
         }

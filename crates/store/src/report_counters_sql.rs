@@ -17,7 +17,7 @@ use motcua_domain::dossier::Dossier;
 use motcua_domain::report::{COUNTERS, DossierFacts, Pause, deltas};
 
 use super::Db;
-use super::engine::{Pool, WriteTx};
+use super::engine::{Param, Pool, WriteTx};
 use crate::{db_error, from_micros, to_micros};
 
 type Conn = <Db as sqlx::Database>::Connection;
@@ -133,21 +133,115 @@ pub(crate) async fn before(w: &mut WriteTx, id: i64) -> Result<Option<Stored>> {
     Ok(facts_in(w.conn(), id, id).await?.pop().map(|(_, s)| s))
 }
 
-/// After a dossier write (row, event and pause rows written): adds the deltas of the facts
-/// now stored minus those of `before` (`None` for a new dossier).
-pub(crate) async fn record(w: &mut WriteTx, id: i64, before: Option<Stored>) -> Result<()> {
-    // The event's pause rows are queued (`WriteTx::defer`): write them before reading.
-    w.flush().await?;
+/// After a dossier write (row, event and pause rows written or queued) that turned `old`
+/// into `new`: adds the deltas of the facts now stored minus those of `before` (`None` for a
+/// new dossier). Applied at commit, after the audit head (`WriteTx::add_deltas`).
+pub(crate) async fn record(
+    w: &mut WriteTx,
+    id: i64,
+    before: Option<Stored>,
+    old: &Dossier,
+    new: &Dossier,
+) -> Result<()> {
     let mut agg = Agg::new();
+    let after = match &before {
+        // Pausing or resuming changes the pause rows: read them back. Otherwise the stored
+        // facts are the old ones with the columns the update wrote.
+        Some(b) if old.status.is_paused() == new.status.is_paused() => vec![Stored {
+            unit: b.unit,
+            field: b.field.clone(),
+            facts: stored_after(&b.facts, new),
+        }],
+        _ => {
+            // The event's pause rows are queued (`WriteTx::defer`): write them before reading.
+            w.flush().await?;
+            facts_in(w.conn(), id, id)
+                .await?
+                .into_iter()
+                .map(|(_, s)| s)
+                .collect()
+        }
+    };
     if let Some(b) = before {
         add_facts(&mut agg, b.unit, &b.field, &b.facts, -1);
     }
-    for (_, s) in facts_in(w.conn(), id, id).await? {
+    for s in after {
         add_facts(&mut agg, s.unit, &s.field, &s.facts, 1);
     }
-    // Applied at commit, after the audit head (`WriteTx::add_deltas`).
     w.add_deltas(agg);
     Ok(())
+}
+
+/// The facts `facts_in` would read after `dossiers_sql::update_statement` wrote `new` over a
+/// row whose facts were `before` (same pause rows): receipt and channel are never updated;
+/// resolution, status and the due instant are, at µs precision.
+fn stored_after(before: &DossierFacts, new: &Dossier) -> DossierFacts {
+    DossierFacts {
+        received_at: before.received_at,
+        online: before.online,
+        resolved_at: new.resolved_at.map(|t| from_micros(to_micros(t))),
+        // The same statuses as `facts_in`.
+        without_result: matches!(new.status.as_str(), "withdrawn" | "stopped"),
+        legal_due_at: from_micros(to_micros(new.legal_due_at)),
+        pauses: before.pauses.clone(),
+    }
+}
+
+/// [`apply`] as statements for the end of a write on SQLite's group commit, where they go out
+/// in the commit's one call: per (unit, field, day) the upsert of its deltas, then their
+/// addition to every checkpoint after that day (the same as `carry_forward`, set-based; on
+/// SQLite the grid is chained under the write lock, so nothing moves in between).
+pub(crate) fn apply_statements(agg: Agg) -> Vec<(&'static str, Vec<Param>)> {
+    let mut out = Vec::new();
+    let mut rows: Vec<DeltaRow> = agg
+        .into_iter()
+        .filter(|(_, v)| v.iter().any(|x| *x != 0))
+        .collect();
+    // A stable order, so concurrent writers never upsert the same rows in different orders.
+    rows.sort();
+    for ((unit, field, day), v) in rows {
+        let mut params = vec![
+            Param::Int(Some(unit)),
+            Param::Text(Some(field)),
+            Param::Int(Some(day)),
+        ];
+        params.extend(v.iter().map(|x| Param::Int(Some(*x))));
+        let again = params.clone();
+        out.push((
+            "INSERT INTO report_deltas (unit_id, field_code, day, c_online, c_offline, c_early, \
+             c_on_time, c_late, c_left, c_open, c_overdue) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             ON CONFLICT (unit_id, field_code, day) DO UPDATE SET \
+             c_online = report_deltas.c_online + excluded.c_online, \
+             c_offline = report_deltas.c_offline + excluded.c_offline, \
+             c_early = report_deltas.c_early + excluded.c_early, \
+             c_on_time = report_deltas.c_on_time + excluded.c_on_time, \
+             c_late = report_deltas.c_late + excluded.c_late, \
+             c_left = report_deltas.c_left + excluded.c_left, \
+             c_open = report_deltas.c_open + excluded.c_open, \
+             c_overdue = report_deltas.c_overdue + excluded.c_overdue",
+            params,
+        ));
+        // The checkpoint of day C sums the days before C. `WHERE` also keeps SQLite's parser
+        // from reading `ON CONFLICT` as a join constraint.
+        out.push((
+            "INSERT INTO report_checkpoints (day, unit_id, field_code, c_online, c_offline, \
+             c_early, c_on_time, c_late, c_left, c_open, c_overdue) \
+             SELECT day, $1, $2, $4, $5, $6, $7, $8, $9, $10, $11 FROM report_checkpoint_days \
+             WHERE day > $3 \
+             ON CONFLICT (day, unit_id, field_code) DO UPDATE SET \
+             c_online = report_checkpoints.c_online + excluded.c_online, \
+             c_offline = report_checkpoints.c_offline + excluded.c_offline, \
+             c_early = report_checkpoints.c_early + excluded.c_early, \
+             c_on_time = report_checkpoints.c_on_time + excluded.c_on_time, \
+             c_late = report_checkpoints.c_late + excluded.c_late, \
+             c_left = report_checkpoints.c_left + excluded.c_left, \
+             c_open = report_checkpoints.c_open + excluded.c_open, \
+             c_overdue = report_checkpoints.c_overdue + excluded.c_overdue",
+            again,
+        ));
+    }
+    out
 }
 
 /// Adds the deltas of the dossiers with these ids (just written by a bulk writer).
