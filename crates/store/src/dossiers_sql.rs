@@ -14,7 +14,6 @@ use motcua_domain::dossier::{
     self, Action, Actor, Applicant, Dossier, Event, Intake, RuleSet, Status,
 };
 use motcua_domain::procedure::{Channel, Procedure};
-use motcua_domain::report::DossierFacts;
 use motcua_domain::scope::Scope;
 use motcua_domain::unit::Unit;
 use motcua_domain::user::{Role, roles_from_string};
@@ -167,14 +166,7 @@ pub(crate) async fn register(
     insert_event(w, id, &event).await?;
     // Biểu 06 counters (report_counters_sql.rs): the new dossier's deltas, from the facts
     // just stored (a new dossier has no pause), applied at commit.
-    let facts = DossierFacts {
-        received_at: from_micros(to_micros(dossier.received_at)),
-        online: dossier.channel == Channel::Online,
-        resolved_at: dossier.resolved_at.map(|t| from_micros(to_micros(t))),
-        without_result: matches!(dossier.status.as_str(), "withdrawn" | "stopped"),
-        legal_due_at: from_micros(to_micros(dossier.legal_due_at)),
-        pauses: Vec::new(),
-    };
+    let facts = super::report_counters_sql::facts_of_new(&dossier);
     let mut agg = super::report_counters_sql::Agg::new();
     super::report_counters_sql::add_facts(&mut agg, owner.id, &procedure.field.code, &facts, 1);
     w.add_deltas(agg);

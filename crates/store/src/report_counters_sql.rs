@@ -13,7 +13,8 @@ use std::collections::HashMap;
 use sqlx::Row as _;
 
 use motcua_domain::Result;
-use motcua_domain::dossier::Dossier;
+use motcua_domain::dossier::{Dossier, Status};
+use motcua_domain::procedure::Channel;
 use motcua_domain::report::{COUNTERS, DossierFacts, Pause, deltas};
 
 use super::Db;
@@ -91,7 +92,7 @@ pub(crate) async fn facts_in(conn: &mut Conn, first: i64, last: i64) -> Result<V
                             .map_err(db_error)?
                             .map(from_micros),
                         // The same statuses as reports_sql::resolved.
-                        without_result: status == "withdrawn" || status == "stopped",
+                        without_result: stored_without_result(&status),
                         legal_due_at: from_micros(r.try_get("legal_due_at").map_err(db_error)?),
                         pauses: Vec::new(),
                     },
@@ -113,11 +114,30 @@ pub(crate) async fn facts_in(conn: &mut Conn, first: i64, last: i64) -> Result<V
     Ok(out)
 }
 
+/// `Status::leaves_without_result` of a stored status name (an unknown name: false).
+pub(crate) fn stored_without_result(status: &str) -> bool {
+    Status::ALL
+        .iter()
+        .any(|s| s.as_str() == status && s.leaves_without_result())
+}
+
+/// The facts of a dossier just registered (stored at µs precision; no pause yet).
+pub(crate) fn facts_of_new(d: &Dossier) -> DossierFacts {
+    DossierFacts {
+        received_at: from_micros(to_micros(d.received_at)),
+        online: d.channel == Channel::Online,
+        resolved_at: d.resolved_at.map(|t| from_micros(to_micros(t))),
+        without_result: d.status.leaves_without_result(),
+        legal_due_at: from_micros(to_micros(d.legal_due_at)),
+        pauses: Vec::new(),
+    }
+}
+
 /// Whether a transition changes an input of the report (receipt, channel, owner, resolution
 /// and its kind, the due instant, pausing or resuming); others (assign, steps) skip the
 /// counters entirely.
 pub(crate) fn changes_report(old: &Dossier, new: &Dossier) -> bool {
-    let left = |d: &Dossier| matches!(d.status.as_str(), "withdrawn" | "stopped");
+    let left = |d: &Dossier| d.status.leaves_without_result();
     old.received_at != new.received_at
         || old.channel != new.channel
         || old.owner_unit != new.owner_unit
@@ -180,8 +200,7 @@ fn stored_after(before: &DossierFacts, new: &Dossier) -> DossierFacts {
         received_at: before.received_at,
         online: before.online,
         resolved_at: new.resolved_at.map(|t| from_micros(to_micros(t))),
-        // The same statuses as `facts_in`.
-        without_result: matches!(new.status.as_str(), "withdrawn" | "stopped"),
+        without_result: new.status.leaves_without_result(),
         legal_due_at: from_micros(to_micros(new.legal_due_at)),
         pauses: before.pauses.clone(),
     }

@@ -224,7 +224,7 @@ impl BenchCounters {
             received_at: crate::from_micros(d.received_at_us),
             online: d.channel == "online",
             resolved_at: resolved.map(crate::from_micros),
-            without_result: d.status == "withdrawn" || d.status == "stopped",
+            without_result: crate::sqlite::report_counters_sql::stored_without_result(d.status),
             legal_due_at: crate::from_micros(d.legal_due_at_us),
             pauses: pause
                 .map(|p| motcua_domain::report::Pause {

@@ -112,6 +112,13 @@ impl Status {
         matches!(self, Status::AwaitingSupplement | Status::AwaitingPayment)
     }
 
+    /// Ended without a result (withdrawn by the applicant, or stopped): Biểu 06 counts such a
+    /// dossier as received but neither resolved (column 7) nor pending (column 11); see
+    /// docs/reports.md and `report::DossierFacts::without_result`.
+    pub fn leaves_without_result(self) -> bool {
+        matches!(self, Status::Withdrawn | Status::Stopped)
+    }
+
     /// An end state: no action applies any more.
     pub fn is_final(self) -> bool {
         matches!(
