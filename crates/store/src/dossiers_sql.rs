@@ -268,9 +268,9 @@ pub(crate) async fn update_dossier(
 /// Runs an [`update_statement`] now: false when the version did not match.
 async fn compare_and_set(
     w: &mut WriteTx,
-    (sql, params): (&'static str, Vec<Param>),
+    (sql, params): (impl Into<String>, Vec<Param>),
 ) -> Result<bool> {
-    let done = super::engine::bound(sql.to_string(), params)
+    let done = super::engine::bound(sql.into(), params)
         .execute(w.conn())
         .await
         .map_err(db_error)?;
@@ -507,12 +507,15 @@ struct Loaded {
     waiting_role: Option<String>,
     rating: Option<Rating>,
     key_hash: String,
+    /// The row's derived columns as stored, in [`derived_columns`] order.
+    columns: [Param; DERIVED],
 }
 
 macro_rules! dossier_select {
     () => {
         "SELECT d.id, d.unit_id, d.acting_unit_id, d.state, d.waiting_role, d.tracking_key_hash, \
-         d.rating, d.rating_comment, d.rated_at, o.path AS owner_path, a.path AS acting_path, a.code AS acting_code \
+         d.rating, d.rating_comment, d.rated_at, o.path AS owner_path, a.path AS acting_path, a.code AS acting_code, \
+         d.status, d.current_step, d.assignee, d.legal_due_at, d.appointment_at, d.resolved_at, d.finished_at \
          FROM dossiers d JOIN units o ON o.id = d.unit_id JOIN units a ON a.id = d.acting_unit_id \
          WHERE d.code = $1"
     };
@@ -545,7 +548,96 @@ fn loaded_from_row(r: &Row) -> Result<Loaded> {
         waiting_role: r.try_get("waiting_role").map_err(db_error)?,
         rating,
         key_hash: r.try_get("tracking_key_hash").map_err(db_error)?,
+        columns: stored_columns(r)?,
     })
+}
+
+/// How many derived columns a dossier row has besides its state (see [`derived_columns`]).
+const DERIVED: usize = 9;
+
+/// The columns of a dossier row derived from its state that a workflow action may change,
+/// with their values for `d`.
+fn derived_columns(
+    d: &Dossier,
+    procedure: &Procedure,
+    acting_id: i64,
+) -> [(&'static str, Param); DERIVED] {
+    [
+        ("acting_unit_id", Param::Int(Some(acting_id))),
+        ("status", Param::Text(Some(d.status.as_str().to_string()))),
+        ("current_step", Param::Int(Some(i64::from(d.current_step)))),
+        (
+            "waiting_role",
+            Param::Text(role_str(d.acting_role(procedure)).map(str::to_string)),
+        ),
+        ("assignee", Param::Text(d.assignee.clone())),
+        ("legal_due_at", Param::Int(Some(to_micros(d.legal_due_at)))),
+        (
+            "appointment_at",
+            Param::Int(Some(to_micros(d.appointment_at))),
+        ),
+        ("resolved_at", Param::Int(d.resolved_at.map(to_micros))),
+        ("finished_at", Param::Int(d.finished_at.map(to_micros))),
+    ]
+}
+
+/// The same columns as stored in a loaded row.
+fn stored_columns(r: &Row) -> Result<[Param; DERIVED]> {
+    let int = |c: &str| -> Result<Param> {
+        Ok(Param::Int(
+            r.try_get::<Option<i64>, _>(c).map_err(db_error)?,
+        ))
+    };
+    let text = |c: &str| -> Result<Param> {
+        Ok(Param::Text(
+            r.try_get::<Option<String>, _>(c).map_err(db_error)?,
+        ))
+    };
+    Ok([
+        int("acting_unit_id")?,
+        text("status")?,
+        int("current_step")?,
+        text("waiting_role")?,
+        text("assignee")?,
+        int("legal_due_at")?,
+        int("appointment_at")?,
+        int("resolved_at")?,
+        int("finished_at")?,
+    ])
+}
+
+/// The compare-and-set update of an action: the state, the version and only the derived
+/// columns whose value changed. A column set to its own value still costs an update of every
+/// index on it (SQLite rewrites them; PostgreSQL cannot keep the row "heap-only"), and most
+/// actions change two or three of the nine.
+fn action_update(
+    l: &Loaded,
+    seen_version: i64,
+    d: &Dossier,
+    procedure: &Procedure,
+    acting_id: i64,
+    at_us: i64,
+) -> Result<(String, Vec<Param>)> {
+    let state = serde_json::to_string(d).map_err(|e| corrupt("dossier", e))?;
+    let mut sql = String::from("UPDATE dossiers SET state = $3, version = $4, updated_at = $5");
+    let mut params = vec![
+        Param::Int(Some(l.id)),
+        Param::Int(Some(seen_version)),
+        Param::Text(Some(state)),
+        Param::Int(Some(d.version)),
+        Param::Int(Some(at_us)),
+    ];
+    for ((column, value), stored) in derived_columns(d, procedure, acting_id)
+        .into_iter()
+        .zip(&l.columns)
+    {
+        if value != *stored {
+            params.push(value);
+            sql.push_str(&format!(", {column} = ${}", params.len()));
+        }
+    }
+    sql.push_str(" WHERE id = $1 AND version = $2");
+    Ok((sql, params))
 }
 
 /// The read [`load`] does, for a write to run as its first statement
@@ -828,7 +920,7 @@ pub(crate) async fn apply_action(
         (u.id, u.code)
     };
     let now_us = w.now_us();
-    let update = update_statement(l.id, seen_version, d, &procedure, acting_id, now_us)?;
+    let update = action_update(&l, seen_version, d, &procedure, acting_id, now_us)?;
     if w.serialized() {
         // Loaded in this write with the version checked above, and nobody else writes
         // before the commit: the compare-and-set cannot miss, so it goes out with the commit.

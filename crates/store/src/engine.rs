@@ -2,6 +2,8 @@
 //! `sqlx::Sqlite` or `sqlx::Postgres`). Keep statements portable: `$n` placeholders, 64-bit
 //! integers, no engine-specific functions, no `now()` (time comes from the caller's clock).
 
+use std::borrow::Cow;
+
 use sqlx::Row as _;
 
 use motcua_calendar::Exception;
@@ -40,7 +42,7 @@ pub(crate) struct WriteTx {
     /// (`procedures_sql::procedure_in`); `None` reads and parses every time.
     pub(crate) procedures: Option<std::sync::Arc<crate::procedure_cache::ProcedureCache>>,
     /// Statements whose answers the write does not need (see [`WriteTx::defer`]).
-    deferred: Vec<(&'static str, Vec<Param>)>,
+    deferred: Vec<(Cow<'static, str>, Vec<Param>)>,
     /// Biểu 06 counter deltas, applied at commit (see [`WriteTx::add_deltas`]).
     deltas: super::report_counters_sql::Agg,
     /// See [`WriteTx::take_prefetched`].
@@ -48,7 +50,7 @@ pub(crate) struct WriteTx {
 }
 
 /// A value bound to a deferred statement.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub(crate) enum Param {
     Int(Option<i64>),
     Text(Option<String>),
@@ -315,8 +317,8 @@ impl WriteTx {
     /// statements run in order before the write's later reads that need them
     /// ([`WriteTx::flush`]) or at commit. On SQLite's group commit they go out with the
     /// commit's own statements in one call to the database.
-    pub(crate) fn defer(&mut self, sql: &'static str, params: Vec<Param>) {
-        self.deferred.push((sql, params));
+    pub(crate) fn defer(&mut self, sql: impl Into<Cow<'static, str>>, params: Vec<Param>) {
+        self.deferred.push((sql.into(), params));
     }
 
     /// Runs the queued statements now (before a read that must see them).
@@ -412,14 +414,17 @@ impl WriteTx {
     /// dropped caller can cut it half way).
     async fn commit_grouped(mut self) -> Result<()> {
         let mut statements = std::mem::take(&mut self.deferred);
-        statements.extend(super::report_counters_sql::apply_statements(
-            std::mem::take(&mut self.deltas),
-        ));
+        statements.extend(
+            super::report_counters_sql::apply_statements(std::mem::take(&mut self.deltas))
+                .into_iter()
+                .map(|(sql, p)| (Cow::Borrowed(sql), p)),
+        );
         for (event, unit_id) in self.late.take().unwrap_or_default() {
-            statements.push(self.entry(event, unit_id));
+            let (sql, p) = self.entry(event, unit_id);
+            statements.push((Cow::Borrowed(sql), p));
         }
         statements.push((
-            "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
+            Cow::Borrowed("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1"),
             vec![
                 Param::Int(Some(self.next_seq - 1)),
                 Param::Text(Some(self.prev_hash.clone())),
@@ -435,11 +440,11 @@ impl WriteTx {
 }
 
 /// Statements as one multi-statement call and its parameters.
-fn combined(statements: Vec<(&'static str, Vec<Param>)>) -> (String, Vec<Param>) {
+fn combined(statements: Vec<(Cow<'static, str>, Vec<Param>)>) -> (String, Vec<Param>) {
     let mut sql = String::new();
     let mut params = Vec::new();
     for (s, p) in statements {
-        push_statement(&mut sql, s, params.len());
+        push_statement(&mut sql, &s, params.len());
         params.extend(p);
     }
     (sql, params)
