@@ -37,7 +37,7 @@ macro_rules! dossier_read {
 /// `late:` takes the audit chain's head only at commit on PostgreSQL (`WriteTx::begin_late`),
 /// for writes that change the dossier by compare-and-set and need no other serialisation.
 macro_rules! dossier_write {
-    // `prefetch:` a read the body starts with, run in the same call that opens SQLite's
+    // `prefetch:` `Some` read the body starts with, run in the same call that opens SQLite's
     // group-commit turn (`WriteTx::begin_grouped_with`); PostgreSQL's body reads it itself.
     (late: $store:expr, $actor:expr, $now:expr, prefetch: $prefetch:expr, $e:ident, $w:ident => $body:expr) => {
         match &$store.backend {
@@ -47,7 +47,7 @@ macro_rules! dossier_write {
                     group,
                     $actor,
                     to_micros($now),
-                    Some($prefetch),
+                    $prefetch,
                 )
                 .await?;
                 $w.procedures = Some($store.procedures.clone());
@@ -66,24 +66,7 @@ macro_rules! dossier_write {
         }
     };
     (late: $store:expr, $actor:expr, $now:expr, $e:ident, $w:ident => $body:expr) => {
-        match &$store.backend {
-            Backend::Sqlite { group, .. } => {
-                use crate::sqlite::dossiers_sql as $e;
-                let mut $w = $e::WriteTx::begin_grouped(group, $actor, to_micros($now)).await?;
-                $w.procedures = Some($store.procedures.clone());
-                let out = $body;
-                $w.commit().await?;
-                Ok(out)
-            }
-            Backend::Postgres(pool) => {
-                use crate::postgres::dossiers_sql as $e;
-                let mut $w = $e::WriteTx::begin_late(pool, $actor, to_micros($now)).await?;
-                $w.procedures = Some($store.procedures.clone());
-                let out = $body;
-                $w.commit().await?;
-                Ok(out)
-            }
-        }
+        dossier_write!(late: $store, $actor, $now, prefetch: None, $e, $w => $body)
     };
     ($store:expr, $actor:expr, $now:expr, $e:ident, $w:ident => $body:expr) => {
         match &$store.backend {
@@ -358,7 +341,7 @@ impl Store {
         // Compare-and-set on the dossier's version: concurrent actions on one dossier cannot
         // both pass, so the chain's head is taken only at commit (PostgreSQL).
         dossier_write!(late: self, &actor.username, now,
-            prefetch: crate::sqlite::dossiers_sql::load_statement(code), e, w =>
+            prefetch: Some(crate::sqlite::dossiers_sql::load_statement(code)), e, w =>
             e::apply_action(&mut w, scope, actor, code, seen_version, action, calendar, rules).await?)
     }
 

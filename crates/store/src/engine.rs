@@ -164,19 +164,12 @@ impl WriteTx {
         }
         let head = rows.remove(0);
         let seq: i64 = head.try_get("seq").map_err(db_error)?;
-        Ok(WriteTx {
-            prev_hash: head.try_get("hash").map_err(db_error)?,
-            next_seq: seq + 1,
-            tx: TxConn::Grouped(turn),
-            now_us,
-            actor: actor.to_string(),
-            // Entries wait for the commit, where they go out with the write's last statements.
-            late: Some(Vec::new()),
-            procedures: None,
-            deferred: Vec::new(),
-            deltas: Default::default(),
-            prefetched: prefetching.then_some(rows),
-        })
+        // Entries wait for the commit, where they go out with the write's last statements.
+        let mut w = WriteTx::new(TxConn::Grouped(turn), actor, now_us, true);
+        w.prev_hash = head.try_get("hash").map_err(db_error)?;
+        w.next_seq = seq + 1;
+        w.prefetched = prefetching.then_some(rows);
+        Ok(w)
     }
 
     /// The rows of the read passed to [`WriteTx::begin_grouped_with`], once; `None` when
@@ -199,18 +192,24 @@ impl WriteTx {
     #[allow(dead_code)] // the SQLite copy of this file groups instead (see `write_tx!`)
     pub(crate) async fn begin_late(pool: &Pool, actor: &str, now_us: i64) -> Result<WriteTx> {
         let tx = pool.begin().await.map_err(db_error)?;
-        Ok(WriteTx {
-            tx: TxConn::Own(tx),
+        Ok(WriteTx::new(TxConn::Own(tx), actor, now_us, true))
+    }
+
+    /// A transaction that has not taken the head yet; `late`: its audit entries wait for the
+    /// commit.
+    fn new(tx: TxConn, actor: &str, now_us: i64, late: bool) -> WriteTx {
+        WriteTx {
+            tx,
             next_seq: 0,
             prev_hash: String::new(),
             now_us,
             actor: actor.to_string(),
-            late: Some(Vec::new()),
+            late: late.then(Vec::new),
             procedures: None,
             deferred: Vec::new(),
             deltas: Default::default(),
             prefetched: None,
-        })
+        }
     }
 
     /// Takes the head: the chain's last entry, locked until this transaction ends.
@@ -226,18 +225,7 @@ impl WriteTx {
     }
 
     async fn start(tx: TxConn, actor: &str, now_us: i64) -> Result<WriteTx> {
-        let mut w = WriteTx {
-            tx,
-            next_seq: 0,
-            prev_hash: String::new(),
-            now_us,
-            actor: actor.to_string(),
-            late: None,
-            procedures: None,
-            deferred: Vec::new(),
-            deltas: Default::default(),
-            prefetched: None,
-        };
+        let mut w = WriteTx::new(tx, actor, now_us, false);
         // Taking the head row first serialises writers (row lock on PostgreSQL, the write lock
         // on SQLite), so every read below sees the latest committed state. In a group commit
         // the head is read inside this write's savepoint: earlier writes of the batch have

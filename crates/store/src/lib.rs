@@ -8,6 +8,39 @@
 //! row (serialising writers on both engines), appends one audit entry per change, and moves the
 //! head on commit. Instants are stored as microseconds since the Unix epoch (UTC).
 
+/// The `SET` list of an upsert into a Biểu 06 counters table (`report_deltas`,
+/// `report_checkpoints`) that adds the new row's eight counters to the stored ones.
+macro_rules! add_excluded_counters {
+    ($table:literal) => {
+        concat!(
+            "c_online = ",
+            $table,
+            ".c_online + excluded.c_online, ",
+            "c_offline = ",
+            $table,
+            ".c_offline + excluded.c_offline, ",
+            "c_early = ",
+            $table,
+            ".c_early + excluded.c_early, ",
+            "c_on_time = ",
+            $table,
+            ".c_on_time + excluded.c_on_time, ",
+            "c_late = ",
+            $table,
+            ".c_late + excluded.c_late, ",
+            "c_left = ",
+            $table,
+            ".c_left + excluded.c_left, ",
+            "c_open = ",
+            $table,
+            ".c_open + excluded.c_open, ",
+            "c_overdue = ",
+            $table,
+            ".c_overdue + excluded.c_overdue"
+        )
+    };
+}
+
 // First, so its `read_db!`/`write_tx!` macros are visible in every module below.
 #[macro_use]
 mod backend;

@@ -227,36 +227,26 @@ pub(crate) fn apply_statements(agg: Agg) -> Vec<(&'static str, Vec<Param>)> {
         params.extend(v.iter().map(|x| Param::Int(Some(*x))));
         let again = params.clone();
         out.push((
-            "INSERT INTO report_deltas (unit_id, field_code, day, c_online, c_offline, c_early, \
-             c_on_time, c_late, c_left, c_open, c_overdue) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-             ON CONFLICT (unit_id, field_code, day) DO UPDATE SET \
-             c_online = report_deltas.c_online + excluded.c_online, \
-             c_offline = report_deltas.c_offline + excluded.c_offline, \
-             c_early = report_deltas.c_early + excluded.c_early, \
-             c_on_time = report_deltas.c_on_time + excluded.c_on_time, \
-             c_late = report_deltas.c_late + excluded.c_late, \
-             c_left = report_deltas.c_left + excluded.c_left, \
-             c_open = report_deltas.c_open + excluded.c_open, \
-             c_overdue = report_deltas.c_overdue + excluded.c_overdue",
+            concat!(
+                "INSERT INTO report_deltas (unit_id, field_code, day, c_online, c_offline, \
+                 c_early, c_on_time, c_late, c_left, c_open, c_overdue) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                 ON CONFLICT (unit_id, field_code, day) DO UPDATE SET ",
+                add_excluded_counters!("report_deltas")
+            ),
             params,
         ));
         // The checkpoint of day C sums the days before C. `WHERE` also keeps SQLite's parser
         // from reading `ON CONFLICT` as a join constraint.
         out.push((
-            "INSERT INTO report_checkpoints (day, unit_id, field_code, c_online, c_offline, \
+            concat!(
+                "INSERT INTO report_checkpoints (day, unit_id, field_code, c_online, c_offline, \
              c_early, c_on_time, c_late, c_left, c_open, c_overdue) \
              SELECT day, $1, $2, $4, $5, $6, $7, $8, $9, $10, $11 FROM report_checkpoint_days \
              WHERE day > $3 \
-             ON CONFLICT (day, unit_id, field_code) DO UPDATE SET \
-             c_online = report_checkpoints.c_online + excluded.c_online, \
-             c_offline = report_checkpoints.c_offline + excluded.c_offline, \
-             c_early = report_checkpoints.c_early + excluded.c_early, \
-             c_on_time = report_checkpoints.c_on_time + excluded.c_on_time, \
-             c_late = report_checkpoints.c_late + excluded.c_late, \
-             c_left = report_checkpoints.c_left + excluded.c_left, \
-             c_open = report_checkpoints.c_open + excluded.c_open, \
-             c_overdue = report_checkpoints.c_overdue + excluded.c_overdue",
+             ON CONFLICT (day, unit_id, field_code) DO UPDATE SET ",
+                add_excluded_counters!("report_checkpoints")
+            ),
             again,
         ));
     }
@@ -320,17 +310,10 @@ pub(crate) async fn apply(conn: &mut Conn, agg: Agg) -> Result<()> {
         let mut sql =
             format!("INSERT INTO report_deltas (unit_id, field_code, day, {COLS}) VALUES ");
         push_values(&mut sql, chunk.len());
-        sql.push_str(
-            " ON CONFLICT (unit_id, field_code, day) DO UPDATE SET \
-             c_online = report_deltas.c_online + excluded.c_online, \
-             c_offline = report_deltas.c_offline + excluded.c_offline, \
-             c_early = report_deltas.c_early + excluded.c_early, \
-             c_on_time = report_deltas.c_on_time + excluded.c_on_time, \
-             c_late = report_deltas.c_late + excluded.c_late, \
-             c_left = report_deltas.c_left + excluded.c_left, \
-             c_open = report_deltas.c_open + excluded.c_open, \
-             c_overdue = report_deltas.c_overdue + excluded.c_overdue",
-        );
+        sql.push_str(concat!(
+            " ON CONFLICT (unit_id, field_code, day) DO UPDATE SET ",
+            add_excluded_counters!("report_deltas")
+        ));
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for ((unit, field, day), v) in chunk {
             q = q.bind(*unit).bind(field.as_str()).bind(*day);
@@ -376,17 +359,10 @@ async fn carry_forward(conn: &mut Conn, rows: &[DeltaRow], min_day: i64) -> Resu
         let mut sql =
             format!("INSERT INTO report_checkpoints (day, unit_id, field_code, {COLS}) VALUES ");
         push_values(&mut sql, chunk.len());
-        sql.push_str(
-            " ON CONFLICT (day, unit_id, field_code) DO UPDATE SET \
-             c_online = report_checkpoints.c_online + excluded.c_online, \
-             c_offline = report_checkpoints.c_offline + excluded.c_offline, \
-             c_early = report_checkpoints.c_early + excluded.c_early, \
-             c_on_time = report_checkpoints.c_on_time + excluded.c_on_time, \
-             c_late = report_checkpoints.c_late + excluded.c_late, \
-             c_left = report_checkpoints.c_left + excluded.c_left, \
-             c_open = report_checkpoints.c_open + excluded.c_open, \
-             c_overdue = report_checkpoints.c_overdue + excluded.c_overdue",
-        );
+        sql.push_str(concat!(
+            " ON CONFLICT (day, unit_id, field_code) DO UPDATE SET ",
+            add_excluded_counters!("report_checkpoints")
+        ));
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for ((day, unit, field), v) in chunk {
             q = q.bind(*day).bind(*unit).bind(*field);

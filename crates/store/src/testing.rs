@@ -380,17 +380,11 @@ impl Store {
                         v.join(", ")
                     ));
                 }
-                sql.push_str(
-                    " ON CONFLICT (unit_id, field_code, day) DO UPDATE SET \
-                     c_online = report_deltas.c_online + excluded.c_online, \
-                     c_offline = report_deltas.c_offline + excluded.c_offline, \
-                     c_early = report_deltas.c_early + excluded.c_early, \
-                     c_on_time = report_deltas.c_on_time + excluded.c_on_time, \
-                     c_late = report_deltas.c_late + excluded.c_late, \
-                     c_left = report_deltas.c_left + excluded.c_left, \
-                     c_open = report_deltas.c_open + excluded.c_open, \
-                     c_overdue = report_deltas.c_overdue + excluded.c_overdue;\n",
-                );
+                sql.push_str(concat!(
+                    " ON CONFLICT (unit_id, field_code, day) DO UPDATE SET ",
+                    add_excluded_counters!("report_deltas"),
+                    ";\n"
+                ));
             }
             let sql = sqlx::AssertSqlSafe(std::mem::take(sql));
             match &self.backend {
