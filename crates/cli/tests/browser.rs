@@ -32,7 +32,7 @@ async fn sign_in_through_the_login_page() {
     // The right password signs in and returns to the page we asked for.
     browser.fill("#password", "mat-khau-thu-nghiem").await;
     browser.click("#login-form button").await;
-    let url = browser.wait_for_url("/units").await;
+    let url = browser.wait_for_path("/units").await;
     assert!(url.ends_with("/units"), "after sign-in: {url}");
     assert_eq!(browser.text("h1").await, "Cơ cấu tổ chức");
     assert!(browser.text(".who").await.contains("Quản trị hệ thống"));

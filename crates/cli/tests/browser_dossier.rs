@@ -54,8 +54,11 @@ impl Officer for Browser {
         self.fill("#username", username).await;
         self.fill("#password", PASSWORD).await;
         self.click("#login-form button").await;
-        let url = self.wait_for_url(path).await;
-        assert!(url.contains(path), "{username} after sign-in: {url}");
+        let url = self.wait_for_path(path).await;
+        assert!(
+            !url.contains("/login") && url.contains(path),
+            "{username} after sign-in: {url}"
+        );
     }
 
     async fn sign_out(&self) {

@@ -194,6 +194,26 @@ impl Browser {
         }
     }
 
+    /// Waits (up to 15 s) until the current page's path, without its query, is `path`. Unlike
+    /// [`Self::wait_for_url`] this is not fooled by the login page, whose
+    /// `?next=/the/path` contains the path being waited for.
+    pub async fn wait_for_path(&self, path: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let url = self.call(reqwest::Method::GET, "/url", None).await;
+            let url = url.as_str().unwrap_or_default().to_string();
+            let after_host = url
+                .split_once("://")
+                .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+                .unwrap_or_default();
+            let current = after_host.split(['?', '#']).next().unwrap_or_default();
+            if current == path || start.elapsed() > Duration::from_secs(15) {
+                return url;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     pub async fn text(&self, css: &str) -> String {
         let id = self.find(css).await;
         self.call(reqwest::Method::GET, &format!("/element/{id}/text"), None)
