@@ -243,11 +243,16 @@ impl Store {
             .map_err(|e| unreachable(url, &e))?;
         // Audited writes share one transaction and one durable commit per batch
         // (group_commit.rs); `writer` serves migrations and maintenance.
-        let group_conn = sqlx::ConnectOptions::connect(&options)
+        // Its savepoints keep the pages they change in a sub-journal, which SQLite spills to
+        // a temporary file past 64 KiB: a batch's writes would each pay file writes for it.
+        let group_options = options.clone().pragma("temp_store", "memory");
+        let mut group_conn = sqlx::ConnectOptions::connect(&group_options)
             .await
             .map_err(|e| unreachable(url, &e))?;
+        let direct = crate::direct::DirectConn::alias(&mut group_conn).await?;
         let group = std::sync::Arc::new(crate::group_commit::Group::new(
             group_conn,
+            direct,
             "BEGIN IMMEDIATE",
         ));
         Ok(Store {

@@ -21,9 +21,9 @@ use motcua_domain::{Error, ErrorKind, Result, text};
 use serde_json::json;
 
 use super::Db;
-use super::engine::unit_by_code;
 pub(crate) use super::engine::{Param, Pool, WriteTx};
 use super::procedures_sql::{procedure_in, procedure_version_in};
+use crate::direct::Columns;
 use crate::dossiers::{
     DossierRecord, InboxCounters, InboxFilter, InboxItem, IntakeSlip, NewIntakeSlip, Rating,
     SlipKind, dossier_not_found, hash_key, new_tracking_key,
@@ -54,10 +54,12 @@ fn channel_of(s: &str) -> Result<Channel> {
 
 /// The unit a code names, or an internal error (units named by stored procedures exist).
 pub(crate) async fn unit_in(w: &mut WriteTx, code: &str) -> Result<Unit> {
-    unit_by_code(w.conn(), code).await?.ok_or_else(|| {
-        tracing::error!(unit = code, "unit of a procedure or dossier is missing");
-        Error::internal()
-    })
+    super::engine::unit_by_code_in(w, code)
+        .await?
+        .ok_or_else(|| {
+            tracing::error!(unit = code, "unit of a procedure or dossier is missing");
+            Error::internal()
+        })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -94,17 +96,20 @@ async fn owner_in_scope(w: &mut WriteTx, scope: &Scope, procedure: &Procedure) -
 
 /// The next sequence number of a unit's receiving day (`YYYY-MM-DD`, Vietnam time).
 pub(crate) async fn next_sequence(w: &mut WriteTx, unit_id: i64, day: &str) -> Result<i64> {
-    sqlx::query(
-        "INSERT INTO dossier_sequences (unit_id, day, last) VALUES ($1, $2, 1) \
-         ON CONFLICT (unit_id, day) DO UPDATE SET last = dossier_sequences.last + 1 \
-         RETURNING last",
-    )
-    .bind(unit_id)
-    .bind(day)
-    .fetch_one(w.conn())
-    .await
-    .and_then(|r| r.try_get::<i64, _>("last"))
-    .map_err(db_error)
+    let rows = w
+        .query(
+            "INSERT INTO dossier_sequences (unit_id, day, last) VALUES ($1, $2, 1) \
+             ON CONFLICT (unit_id, day) DO UPDATE SET last = dossier_sequences.last + 1 \
+             RETURNING last",
+            vec![
+                Param::Int(Some(unit_id)),
+                Param::Text(Some(day.to_string())),
+            ],
+        )
+        .await?;
+    rows.first()
+        .ok_or_else(Error::internal)
+        .and_then(|r| r.req_int("last"))
 }
 
 /// Registers a complete dossier: procedure (latest version) and owner unit read inside the
@@ -201,51 +206,51 @@ pub(crate) async fn insert_dossier(
     at_us: i64,
 ) -> Result<i64> {
     let state = serde_json::to_string(dossier).map_err(|e| corrupt("dossier", e))?;
-    let row = sqlx::query(
-        "INSERT INTO dossiers (code, procedure_code, procedure_version, field_code, unit_id, \
-         acting_unit_id, channel, status, current_step, waiting_role, assignee, applicant_name, \
-         applicant_key, applicant_id_number, received_at, counted_from, legal_due_at, \
-         appointment_at, resolved_at, finished_at, tracking_key_hash, state, version, \
-         created_at, updated_at, intake_key) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-         $18, $19, $20, $21, $22, $23, $24, $24, $25) RETURNING id",
-    )
-    .bind(&dossier.code)
-    .bind(&dossier.procedure_code)
-    .bind(dossier.procedure_version)
-    .bind(&procedure.field.code)
-    .bind(owner_id)
-    .bind(acting_id)
-    .bind(dossier.channel.as_str())
-    .bind(dossier.status.as_str())
-    .bind(i64::from(dossier.current_step))
-    .bind(role_str(dossier.acting_role(procedure)))
-    .bind(dossier.assignee.as_deref())
-    .bind(&dossier.applicant.name)
-    .bind(search_key_of(dossier))
-    .bind(&dossier.applicant.id_number)
-    .bind(to_micros(dossier.received_at))
-    .bind(to_micros(dossier.counted_from))
-    .bind(to_micros(dossier.legal_due_at))
-    .bind(to_micros(dossier.appointment_at))
-    .bind(dossier.resolved_at.map(to_micros))
-    .bind(dossier.finished_at.map(to_micros))
-    .bind(tracking_key_hash)
-    .bind(&state)
-    .bind(dossier.version)
-    .bind(at_us)
-    .bind(intake_key)
-    .fetch_one(w.conn())
-    .await
-    .map_err(|e| {
-        if crate::is_unique_violation(&e) {
-            // The sequence makes codes unique; a clash means the rule set's code format
-            // dropped the date or the unit.
-            tracing::error!(code = %dossier.code, "dossier code clash");
-        }
-        db_error(e)
-    })?;
-    row.try_get("id").map_err(db_error)
+    let text = |v: &str| Param::Text(Some(v.to_string()));
+    let int = |v: i64| Param::Int(Some(v));
+    // A clash on `code` cannot happen: the day's sequence makes codes unique, unless a rule
+    // set's code format dropped the date or the unit (the error names the constraint).
+    let rows = w
+        .query(
+            "INSERT INTO dossiers (code, procedure_code, procedure_version, field_code, unit_id, \
+             acting_unit_id, channel, status, current_step, waiting_role, assignee, applicant_name, \
+             applicant_key, applicant_id_number, received_at, counted_from, legal_due_at, \
+             appointment_at, resolved_at, finished_at, tracking_key_hash, state, version, \
+             created_at, updated_at, intake_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+             $18, $19, $20, $21, $22, $23, $24, $24, $25) RETURNING id",
+            vec![
+                text(&dossier.code),
+                text(&dossier.procedure_code),
+                int(dossier.procedure_version),
+                text(&procedure.field.code),
+                int(owner_id),
+                int(acting_id),
+                text(dossier.channel.as_str()),
+                text(dossier.status.as_str()),
+                int(i64::from(dossier.current_step)),
+                Param::Text(role_str(dossier.acting_role(procedure)).map(str::to_string)),
+                Param::Text(dossier.assignee.clone()),
+                text(&dossier.applicant.name),
+                text(&search_key_of(dossier)),
+                text(&dossier.applicant.id_number),
+                int(to_micros(dossier.received_at)),
+                int(to_micros(dossier.counted_from)),
+                int(to_micros(dossier.legal_due_at)),
+                int(to_micros(dossier.appointment_at)),
+                Param::Int(dossier.resolved_at.map(to_micros)),
+                Param::Int(dossier.finished_at.map(to_micros)),
+                text(tracking_key_hash),
+                Param::Text(Some(state)),
+                int(dossier.version),
+                int(at_us),
+                Param::Text(intake_key.map(str::to_string)),
+            ],
+        )
+        .await?;
+    rows.first()
+        .ok_or_else(Error::internal)
+        .and_then(|r| r.req_int("id"))
 }
 
 /// Replaces a dossier row by its new state, compare-and-set on `seen_version`: the state as
@@ -521,33 +526,30 @@ macro_rules! dossier_select {
     };
 }
 
-fn loaded_from_row(r: &Row) -> Result<Loaded> {
-    let state: String = r.try_get("state").map_err(db_error)?;
+/// A dossier row as [`dossier_select`] reads it, through sqlx or by a direct call
+/// (`crate::direct`; SQLite's group commit reads it as the write's turn opens).
+fn loaded_from_row(r: &impl Columns) -> Result<Loaded> {
+    let state = r.req_text("state")?;
     let dossier: Dossier = serde_json::from_str(&state).map_err(|e| corrupt("dossier", e))?;
-    let score: Option<i64> = r.try_get("rating").map_err(db_error)?;
-    let rating = match score {
+    let rating = match r.int("rating")? {
         Some(score) => Some(Rating {
             score,
-            comment: r.try_get("rating_comment").map_err(db_error)?,
-            at: from_micros(
-                r.try_get::<Option<i64>, _>("rated_at")
-                    .map_err(db_error)?
-                    .unwrap_or_default(),
-            ),
+            comment: r.text("rating_comment")?,
+            at: from_micros(r.int("rated_at")?.unwrap_or_default()),
         }),
         None => None,
     };
     Ok(Loaded {
-        id: r.try_get("id").map_err(db_error)?,
+        id: r.req_int("id")?,
         dossier,
-        owner_id: r.try_get("unit_id").map_err(db_error)?,
-        acting_id: r.try_get("acting_unit_id").map_err(db_error)?,
-        owner_path: r.try_get("owner_path").map_err(db_error)?,
-        acting_path: r.try_get("acting_path").map_err(db_error)?,
-        acting_code: r.try_get("acting_code").map_err(db_error)?,
-        waiting_role: r.try_get("waiting_role").map_err(db_error)?,
+        owner_id: r.req_int("unit_id")?,
+        acting_id: r.req_int("acting_unit_id")?,
+        owner_path: r.req_text("owner_path")?,
+        acting_path: r.req_text("acting_path")?,
+        acting_code: r.req_text("acting_code")?,
+        waiting_role: r.text("waiting_role")?,
         rating,
-        key_hash: r.try_get("tracking_key_hash").map_err(db_error)?,
+        key_hash: r.req_text("tracking_key_hash")?,
         columns: stored_columns(r)?,
     })
 }
@@ -582,17 +584,9 @@ fn derived_columns(
 }
 
 /// The same columns as stored in a loaded row.
-fn stored_columns(r: &Row) -> Result<[Param; DERIVED]> {
-    let int = |c: &str| -> Result<Param> {
-        Ok(Param::Int(
-            r.try_get::<Option<i64>, _>(c).map_err(db_error)?,
-        ))
-    };
-    let text = |c: &str| -> Result<Param> {
-        Ok(Param::Text(
-            r.try_get::<Option<String>, _>(c).map_err(db_error)?,
-        ))
-    };
+fn stored_columns(r: &impl Columns) -> Result<[Param; DERIVED]> {
+    let int = |c: &str| r.int(c).map(Param::Int);
+    let text = |c: &str| r.text(c).map(Param::Text);
     Ok([
         int("acting_unit_id")?,
         text("status")?,

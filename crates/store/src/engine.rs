@@ -46,39 +46,44 @@ pub(crate) struct WriteTx {
     /// Biểu 06 counter deltas, applied at commit (see [`WriteTx::add_deltas`]).
     deltas: super::report_counters_sql::Agg,
     /// See [`WriteTx::take_prefetched`].
-    prefetched: Option<Vec<Row>>,
+    prefetched: Option<Vec<DirectRow>>,
 }
 
-/// A value bound to a deferred statement.
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) enum Param {
-    Int(Option<i64>),
-    Text(Option<String>),
+pub(crate) use crate::direct::Param;
+use crate::direct::{Columns, DirectRow};
+
+/// A row read inside a write transaction ([`WriteTx::query`]).
+pub(crate) enum TxRow {
+    Direct(DirectRow),
+    Sqlx(Row),
 }
 
-/// Appends `sql` to `out` as the next statement of a multi-statement call, its `$n`
-/// placeholders renumbered `$(n + offset)` so that they index the call's whole parameter list
-/// (SQLite binds `$n` by number across the statements of one call). Our statements hold no
-/// `$` in literals.
-fn push_statement(out: &mut String, sql: &str, offset: usize) {
-    if !out.is_empty() {
-        out.push_str("; ");
+impl Columns for TxRow {
+    fn int(&self, column: &str) -> Result<Option<i64>> {
+        match self {
+            TxRow::Direct(r) => r.int(column),
+            TxRow::Sqlx(r) => r.int(column),
+        }
     }
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        out.push(c);
-        if c != '$' {
-            continue;
+
+    fn text(&self, column: &str) -> Result<Option<String>> {
+        match self {
+            TxRow::Direct(r) => r.text(column),
+            TxRow::Sqlx(r) => r.text(column),
         }
-        let mut n = 0usize;
-        let mut digits = false;
-        while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
-            n = n * 10 + d as usize;
-            digits = true;
-            chars.next();
+    }
+
+    fn flag(&self, column: &str) -> Result<bool> {
+        match self {
+            TxRow::Direct(r) => r.flag(column),
+            TxRow::Sqlx(r) => r.flag(column),
         }
-        if digits {
-            out.push_str(&(n + offset).to_string());
+    }
+
+    fn small(&self, column: &str) -> Result<i32> {
+        match self {
+            TxRow::Direct(r) => r.small(column),
+            TxRow::Sqlx(r) => r.small(column),
         }
     }
 }
@@ -143,38 +148,34 @@ impl WriteTx {
         now_us: i64,
         prefetch: Option<(&'static str, Vec<Param>)>,
     ) -> Result<WriteTx> {
-        // The head is read in the same call that opens the savepoint: the group's connection
-        // is the only writer and holds the write lock, so a plain read is enough.
-        let mut first = String::new();
-        push_statement(
-            &mut first,
-            "SELECT seq, hash FROM audit_head WHERE id = 1",
-            0,
-        );
-        let mut params = Vec::new();
+        // The head is read as the savepoint opens: the group's connection is the only writer
+        // and holds the write lock, so a plain read is enough.
+        let mut reads = vec![(
+            Cow::Borrowed("SELECT seq, hash FROM audit_head WHERE id = 1"),
+            Vec::new(),
+        )];
         let prefetching = prefetch.is_some();
-        if let Some((sql, p)) = prefetch {
-            push_statement(&mut first, sql, 0);
-            params = p;
+        if let Some((sql, params)) = prefetch {
+            reads.push((Cow::Borrowed(sql), params));
         }
-        let (turn, mut rows) = group.turn(first, move |sql| bound(sql, params)).await?;
-        if rows.is_empty() {
+        let (turn, mut rows) = group.turn(reads).await?;
+        let Some(head) = rows.first().and_then(|r| r.first()) else {
             tracing::error!("audit head row is missing");
             return Err(Error::internal());
-        }
-        let head = rows.remove(0);
-        let seq: i64 = head.try_get("seq").map_err(db_error)?;
+        };
+        let seq = head.req_int("seq")?;
+        let hash = head.req_text("hash")?;
         // Entries wait for the commit, where they go out with the write's last statements.
         let mut w = WriteTx::new(TxConn::Grouped(turn), actor, now_us, true);
-        w.prev_hash = head.try_get("hash").map_err(db_error)?;
+        w.prev_hash = hash;
         w.next_seq = seq + 1;
-        w.prefetched = prefetching.then_some(rows);
+        w.prefetched = prefetching.then(|| rows.pop().unwrap_or_default());
         Ok(w)
     }
 
     /// The rows of the read passed to [`WriteTx::begin_grouped_with`], once; `None` when
     /// none ran (the caller reads for itself).
-    pub(crate) fn take_prefetched(&mut self) -> Option<Vec<Row>> {
+    pub(crate) fn take_prefetched(&mut self) -> Option<Vec<DirectRow>> {
         self.prefetched.take()
     }
 
@@ -236,6 +237,25 @@ impl WriteTx {
 
     pub(crate) fn conn(&mut self) -> &mut Conn {
         self.tx.conn()
+    }
+
+    /// Runs a read (or a write `RETURNING` rows) in this transaction: a direct call on
+    /// SQLite's group commit (no hand-off to sqlx's thread, `crate::direct`), through sqlx
+    /// otherwise. Statements queued with [`WriteTx::defer`] have not run yet.
+    pub(crate) async fn query(
+        &mut self,
+        sql: &'static str,
+        params: Vec<Param>,
+    ) -> Result<Vec<TxRow>> {
+        if let TxConn::Grouped(turn) = &mut self.tx {
+            let rows = turn.query(sql, &params)?;
+            return Ok(rows.into_iter().map(TxRow::Direct).collect());
+        }
+        let rows = bound(sql.to_string(), params)
+            .fetch_all(self.tx.conn())
+            .await
+            .map_err(db_error)?;
+        Ok(rows.into_iter().map(TxRow::Sqlx).collect())
     }
 
     pub(crate) fn now_us(&self) -> i64 {
@@ -304,7 +324,7 @@ impl WriteTx {
     /// Queues a statement whose answer (rows, count) the write does not need; queued
     /// statements run in order before the write's later reads that need them
     /// ([`WriteTx::flush`]) or at commit. On SQLite's group commit they go out with the
-    /// commit's own statements in one call to the database.
+    /// commit's own statements as direct calls (`crate::direct`).
     pub(crate) fn defer(&mut self, sql: impl Into<Cow<'static, str>>, params: Vec<Param>) {
         self.deferred.push((sql.into(), params));
     }
@@ -315,14 +335,9 @@ impl WriteTx {
             return Ok(());
         }
         let queued = std::mem::take(&mut self.deferred);
-        if let TxConn::Grouped(_) = self.tx {
-            let (sql, params) = combined(queued);
-            bound(sql, params)
-                .execute(self.tx.conn())
-                .await
-                .map_err(db_error)?;
+        if let TxConn::Grouped(turn) = &mut self.tx {
+            turn.execute(queued)?;
         } else {
-            // PostgreSQL runs one statement per prepared query.
             for (sql, params) in queued {
                 bound(sql.to_string(), params)
                     .execute(self.tx.conn())
@@ -398,8 +413,8 @@ impl WriteTx {
     }
 
     /// SQLite's group commit: the queued statements, the counters, the audit entries, the
-    /// head and the savepoint's release in one call (`Turn::finish` runs it so that no
-    /// dropped caller can cut it half way).
+    /// head and the savepoint's release as direct calls (`Turn::finish` runs them with no
+    /// await in between, so that no dropped caller can cut them half way).
     async fn commit_grouped(mut self) -> Result<()> {
         let mut statements = std::mem::take(&mut self.deferred);
         statements.extend(
@@ -418,24 +433,11 @@ impl WriteTx {
                 Param::Text(Some(self.prev_hash.clone())),
             ],
         ));
-        let (mut sql, params) = combined(statements);
-        push_statement(&mut sql, crate::group_commit::RELEASE, 0);
         match self.tx {
-            TxConn::Grouped(turn) => turn.finish(Some(bound(sql, params))).await,
+            TxConn::Grouped(turn) => turn.finish(statements).await,
             TxConn::Own(_) => Err(Error::internal()),
         }
     }
-}
-
-/// Statements as one multi-statement call and its parameters.
-fn combined(statements: Vec<(Cow<'static, str>, Vec<Param>)>) -> (String, Vec<Param>) {
-    let mut sql = String::new();
-    let mut params = Vec::new();
-    for (s, p) in statements {
-        push_statement(&mut sql, &s, params.len());
-        params.extend(p);
-    }
-    (sql, params)
 }
 
 pub(crate) async fn audit_head_seq(pool: &Pool) -> Result<i64> {
@@ -528,23 +530,31 @@ macro_rules! unit_select {
     };
 }
 
-fn unit_from_row(r: &Row) -> Result<Unit> {
-    (|| {
-        let path: String = r.try_get("path")?;
-        Ok::<_, sqlx::Error>(Unit {
-            id: r.try_get("id")?,
-            code: r.try_get("code")?,
-            name: r.try_get("name")?,
-            short_name: r.try_get("short_name")?,
-            level: r.try_get("level")?,
-            parent_code: r.try_get("parent_code")?,
-            active: r.try_get("active")?,
-            version: r.try_get("version")?,
-            depth: unit::depth_of(&path),
-            path,
-        })
-    })()
-    .map_err(db_error)
+fn unit_from_row(r: &impl Columns) -> Result<Unit> {
+    let path = r.req_text("path")?;
+    Ok(Unit {
+        id: r.req_int("id")?,
+        code: r.req_text("code")?,
+        name: r.req_text("name")?,
+        short_name: r.text("short_name")?,
+        level: r.small("level")?,
+        parent_code: r.text("parent_code")?,
+        active: r.flag("active")?,
+        version: r.req_int("version")?,
+        depth: unit::depth_of(&path),
+        path,
+    })
+}
+
+/// The unit a code names, read inside a write transaction.
+pub(crate) async fn unit_by_code_in(w: &mut WriteTx, code: &str) -> Result<Option<Unit>> {
+    let rows = w
+        .query(
+            concat!(unit_select!(), " WHERE u.code = $1"),
+            vec![Param::Text(Some(code.to_string()))],
+        )
+        .await?;
+    rows.first().map(unit_from_row).transpose()
 }
 
 pub(crate) async fn unit_by_code<'c, E>(exec: E, code: &str) -> Result<Option<Unit>>

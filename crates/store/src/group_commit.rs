@@ -12,24 +12,35 @@
 //!   holds the connection next first runs `ROLLBACK TO SAVEPOINT`, so none of its changes
 //!   (rows, the audit chain's head) can reach the commit.
 //!
-//! The statements that move the connection between these states (`BEGIN`, `SAVEPOINT`,
-//! `RELEASE`, the rollback of a dirty turn) run in spawned tasks: a caller that stops waiting
-//! (a request dropped by its client) cannot cut them half way and leave the connection in a
-//! state the next write does not expect.
+//! A caller that stops waiting (a request dropped by its client) must not cut the statements
+//! that move the connection between these states (`BEGIN`, `SAVEPOINT`, `RELEASE`, the
+//! rollback of a dirty turn) off from the state that records them: `BEGIN` runs in a spawned
+//! task, the others are direct calls with no await in between.
 //!
 //! The committer is a task that queues for the connection like any write, so every write that
 //! was already waiting when a batch's first member finished joins that batch; then it commits
 //! and answers them all. The audit chain stays valid because each write reads the head row
 //! inside its savepoint and moves it before releasing (a rolled-back savepoint restores it).
 //!
+//! The turn's own statements (the savepoint, the reads it starts with, its last statements,
+//! the release, a rollback) are direct calls on the handle (`crate::direct`), on the caller's
+//! thread; `BEGIN` and `COMMIT` go through sqlx once per batch, and so does whatever the write
+//! runs through [`Turn::conn`] in between.
+//!
 //! Generic over the engine; `Group::new` takes the engine's `BEGIN` statement.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use sqlx::{Database, Executor};
 use tokio::sync::{Mutex, OwnedMutexGuard, mpsc, oneshot};
 
 use motcua_domain::{Error, Result};
+
+use crate::direct::{DirectConn, DirectRow, Param, direct_error};
+
+/// A statement built at run time and its parameters.
+pub(crate) type Statement = (Cow<'static, str>, Vec<Param>);
 
 /// The shared writer: its connection, the batch, and the committer's wake-up channel.
 pub(crate) struct Group<DB: Database> {
@@ -39,6 +50,8 @@ pub(crate) struct Group<DB: Database> {
 }
 
 struct Batch<DB: Database> {
+    /// The direct view of `conn`'s handle; declared first so that it is dropped first.
+    direct: Option<DirectConn>,
     conn: DB::Connection,
     /// A transaction is open on `conn`.
     open: bool,
@@ -66,9 +79,9 @@ where
     sqlx::raw_sql(sql).execute(conn).await.map(|_| ())
 }
 
-/// The statement that ends a write's turn successfully; a `tail` passed to
-/// [`Turn::finish`] ends with it.
-pub(crate) const RELEASE: &str = "RELEASE SAVEPOINT motcua_write";
+const SAVEPOINT: &str = "SAVEPOINT motcua_write";
+const RELEASE: &str = "RELEASE SAVEPOINT motcua_write";
+const ROLLBACK_TO: &str = "ROLLBACK TO SAVEPOINT motcua_write";
 
 fn write_failed(err: &sqlx::Error) -> Error {
     tracing::error!(error = %err, "group commit failed");
@@ -79,12 +92,12 @@ impl<DB> Group<DB>
 where
     DB: Database,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    <DB as Database>::Arguments: sqlx::IntoArguments<DB> + Send + 'static,
 {
-    /// Takes `conn` for writing and starts the committer (needs a Tokio runtime). The
-    /// committer ends when the group is dropped.
-    pub(crate) fn new(conn: DB::Connection, begin: &'static str) -> Group<DB> {
+    /// Takes `conn` (and `direct`, the direct view of its handle) for writing and starts the
+    /// committer (needs a Tokio runtime). The committer ends when the group is dropped.
+    pub(crate) fn new(conn: DB::Connection, direct: DirectConn, begin: &'static str) -> Group<DB> {
         let batch = Arc::new(Mutex::new(Batch {
+            direct: Some(direct),
             conn,
             open: false,
             dirty: false,
@@ -98,7 +111,7 @@ where
                 let Some(batch) = weak.upgrade() else { break };
                 // Fair lock: the writes already queued run first and join this batch.
                 let mut b = batch.lock().await;
-                b.settle().await;
+                b.settle();
                 if b.open {
                     let ok = match exec::<DB>(&mut b.conn, "COMMIT").await {
                         Ok(()) => true,
@@ -119,65 +132,70 @@ where
     }
 
     /// Waits for the connection, joins the open transaction (or begins one), opens this
-    /// write's savepoint and runs `first` inside it, all in one call to the database (one
-    /// hand-off to the driver's thread instead of three). `bind` makes the call's query from
-    /// its whole text (its parameters are those of `first`). Returns the turn and the rows of
-    /// `first` (the audit chain's head and what the write reads first, for `WriteTx`).
-    pub(crate) async fn turn<F>(&self, first: String, bind: F) -> Result<(Turn<DB>, Vec<DB::Row>)>
-    where
-        F: FnOnce(String) -> sqlx::query::Query<'static, DB, <DB as Database>::Arguments>
-            + Send
-            + 'static,
-    {
-        let batch = self.batch.clone();
-        let begin = self.begin;
-        let wake = self.wake.clone();
-        // Spawned so that a dropped caller cannot interrupt it between the statement and the
-        // state it records; a turn nobody takes is dropped, marked dirty, and rolled back.
-        let opened = tokio::spawn(async move {
-            let mut guard = batch.lock_owned().await;
-            guard.settle().await;
-            let began = !guard.open;
-            let sql = if began {
-                format!("{begin}; SAVEPOINT motcua_write; {first}")
-            } else {
-                format!("SAVEPOINT motcua_write; {first}")
-            };
-            match bind(sql).fetch_all(&mut guard.conn).await {
-                Ok(rows) => {
+    /// write's savepoint and runs `reads` inside it. Returns the turn and each read's rows
+    /// (the audit chain's head and what the write reads first, for `WriteTx`).
+    pub(crate) async fn turn(
+        &self,
+        reads: Vec<Statement>,
+    ) -> Result<(Turn<DB>, Vec<Vec<DirectRow>>)> {
+        // Waiting for the lock can be cut off by a dropped caller without harm.
+        let mut guard = self.batch.clone().lock_owned().await;
+        guard.settle();
+        if !guard.open {
+            // Spawned so that a dropped caller cannot cut the `BEGIN` off from the state that
+            // records it.
+            let begin = self.begin;
+            guard = tokio::spawn(async move {
+                let began = exec::<DB>(&mut guard.conn, begin).await;
+                began.map(|()| {
                     guard.open = true;
-                    Ok((
-                        Turn {
-                            guard: Some(guard),
-                            wake,
-                        },
-                        rows,
-                    ))
-                }
-                Err(e) => {
-                    if began {
-                        // Nothing else is pending in a transaction this call began.
-                        guard.abort().await;
-                    } else {
-                        // Undo whatever ran of the savepoint (settle gives the transaction
-                        // up if the savepoint itself never opened).
-                        guard.dirty = true;
-                        guard.settle().await;
-                    }
-                    Err(write_failed(&e))
-                }
-            }
+                    guard
+                })
+            })
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "group commit task failed");
+                Error::internal()
+            })?
+            .map_err(|e| write_failed(&e))?;
+        }
+        // From here to the end of the turn's last direct call nothing awaits: a dropped
+        // caller cannot interrupt them.
+        let opened = guard
+            .direct()
+            .and_then(|d| d.batch(SAVEPOINT).map_err(direct_error));
+        if let Err(e) = opened {
+            // Nothing of this write ran; a failed savepoint leaves the transaction suspect.
+            guard.abort();
+            return Err(e);
+        }
+        let read = guard.direct().and_then(|d| {
+            reads
+                .iter()
+                .map(|(sql, params)| d.query(sql, params).map_err(direct_error))
+                .collect::<Result<Vec<_>>>()
         });
-        opened.await.map_err(|e| {
-            tracing::error!(error = %e, "group commit task failed");
-            Error::internal()
-        })?
+        let rows = match read {
+            Ok(rows) => rows,
+            Err(e) => {
+                guard.dirty = true;
+                guard.settle();
+                return Err(e);
+            }
+        };
+        Ok((
+            Turn {
+                guard: Some(guard),
+                wake: self.wake.clone(),
+            },
+            rows,
+        ))
     }
 
     /// Commits what is pending (on shutdown).
     pub(crate) async fn close(&self) {
         let mut b = self.batch.lock().await;
-        b.settle().await;
+        b.settle();
         if b.open {
             let ok = exec::<DB>(&mut b.conn, "COMMIT").await.is_ok();
             b.open = false;
@@ -188,35 +206,36 @@ where
     }
 }
 
-impl<DB> Batch<DB>
-where
-    DB: Database,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-{
+impl<DB: Database> Batch<DB> {
+    fn direct(&self) -> Result<&DirectConn> {
+        self.direct.as_ref().ok_or_else(|| {
+            tracing::error!("group commit connection has no direct view");
+            Error::internal()
+        })
+    }
+
     /// Rolls back the savepoint of a turn that did not finish.
-    async fn settle(&mut self) {
+    fn settle(&mut self) {
         if !self.dirty {
             return;
         }
-        // `dirty` is cleared only once both statements ran: interrupted, the next holder
-        // repeats them (rolling back to a savepoint keeps it, so the first one repeats).
-        let undone = exec::<DB>(&mut self.conn, "ROLLBACK TO SAVEPOINT motcua_write").await;
-        let released = match undone {
-            Ok(()) => exec::<DB>(&mut self.conn, RELEASE).await,
-            Err(e) => Err(e),
-        };
-        match released {
+        let undone = self.direct().and_then(|d| {
+            d.batch(ROLLBACK_TO)
+                .and_then(|()| d.batch(RELEASE))
+                .map_err(direct_error)
+        });
+        match undone {
             Ok(()) => self.dirty = false,
-            Err(e) => {
-                write_failed(&e);
-                self.abort().await;
-            }
+            Err(_) => self.abort(),
         }
     }
 
     /// Gives up the whole transaction: every write waiting in it is told it failed.
-    async fn abort(&mut self) {
-        let _ = exec::<DB>(&mut self.conn, "ROLLBACK").await;
+    fn abort(&mut self) {
+        if let Ok(d) = self.direct() {
+            // Fails harmlessly when no transaction is open.
+            let _ = d.batch("ROLLBACK");
+        }
         self.open = false;
         self.dirty = false;
         for tx in self.done.drain(..) {
@@ -225,56 +244,60 @@ where
     }
 }
 
-impl<DB> Turn<DB>
-where
-    DB: Database,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    <DB as Database>::Arguments: sqlx::IntoArguments<DB> + Send + 'static,
-{
-    pub(crate) fn conn(&mut self) -> &mut DB::Connection {
+impl<DB: Database> Turn<DB> {
+    fn guard(&mut self) -> &mut Batch<DB> {
         // Only `finish` (which consumes the turn) and `drop` take the guard.
-        &mut self
-            .guard
+        self.guard
             .as_mut()
             .expect("a turn holds the connection until it finishes")
-            .conn
     }
 
-    /// Runs `tail` (the write's last statements, ending with [`RELEASE`]; `None` runs only
-    /// the release) as one call, hands the connection on and waits until the batch holding
-    /// this write is committed: `Ok` means durable.
-    pub(crate) async fn finish(
-        mut self,
-        tail: Option<sqlx::query::Query<'static, DB, <DB as Database>::Arguments>>,
-    ) -> Result<()> {
+    /// The connection, for statements that go through sqlx.
+    pub(crate) fn conn(&mut self) -> &mut DB::Connection {
+        &mut self.guard().conn
+    }
+
+    /// Runs one read now, as a direct call.
+    pub(crate) fn query(&mut self, sql: &str, params: &[Param]) -> Result<Vec<DirectRow>> {
+        self.guard()
+            .direct()?
+            .query(sql, params)
+            .map_err(direct_error)
+    }
+
+    /// Runs `statements` now, as direct calls, in order. On failure the turn is left to be
+    /// rolled back (its caller returns the error and drops it).
+    pub(crate) fn execute(&mut self, statements: Vec<Statement>) -> Result<()> {
+        let direct = self.guard().direct()?;
+        for (sql, params) in &statements {
+            direct.execute(sql, params).map_err(direct_error)?;
+        }
+        Ok(())
+    }
+
+    /// Runs `tail` (the write's last statements) and releases the savepoint, hands the
+    /// connection on and waits until the batch holding this write is committed: `Ok` means
+    /// durable.
+    pub(crate) async fn finish(mut self, tail: Vec<Statement>) -> Result<()> {
         let Some(mut guard) = self.guard.take() else {
             return Err(Error::internal());
         };
-        let wake = self.wake.clone();
-        // Spawned (see the module comment): once the savepoint is released the write belongs
-        // to the batch, whether or not its caller still waits for the answer.
-        let released = tokio::spawn(async move {
-            let done = match tail {
-                Some(q) => q.execute(&mut guard.conn).await.map(|_| ()),
-                None => exec::<DB>(&mut guard.conn, RELEASE).await,
-            };
-            if let Err(e) = done {
-                // Stopped before its release (a multi-statement call stops at its first
-                // error): roll the savepoint back.
-                guard.dirty = true;
-                guard.settle().await;
-                return Err(write_failed(&e));
+        // No await until the guard is handed on: the release cannot be cut half way.
+        let released = guard.direct().and_then(|direct| {
+            for (sql, params) in &tail {
+                direct.execute(sql, params).map_err(direct_error)?;
             }
-            let (tx, rx) = oneshot::channel();
-            guard.done.push(tx);
-            drop(guard);
-            let _ = wake.try_send(());
-            Ok(rx)
+            direct.batch(RELEASE).map_err(direct_error)
         });
-        let rx = released.await.map_err(|e| {
-            tracing::error!(error = %e, "group commit task failed");
-            Error::internal()
-        })??;
+        if let Err(e) = released {
+            guard.dirty = true;
+            guard.settle();
+            return Err(e);
+        }
+        let (tx, rx) = oneshot::channel();
+        guard.done.push(tx);
+        drop(guard);
+        let _ = self.wake.try_send(());
         match rx.await {
             Ok(true) => Ok(()),
             _ => Err(Error::internal()),

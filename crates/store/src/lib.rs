@@ -47,6 +47,7 @@ mod backend;
 mod attachments;
 pub mod blobs;
 mod bulk;
+mod direct;
 mod dossiers;
 mod facts;
 mod group_commit;

@@ -16,18 +16,17 @@ use serde_json::json;
 
 use super::Db;
 use super::engine::unit_by_code;
-pub(crate) use super::engine::{Pool, WriteTx};
+pub(crate) use super::engine::{Param, Pool, WriteTx};
 use crate::backend::{ProcedureFilter, ProcedureSummary};
+use crate::direct::Columns;
 use crate::{db_error, from_micros, is_unique_violation};
-
-type Row = <Db as sqlx::Database>::Row;
 
 /// The stored document back to a procedure. The document was checked by `Procedure::parse`
 /// when it was saved, so it is not checked again (a later change of the working-day length
 /// must not make stored versions unreadable).
-fn procedure_from_row(r: &Row) -> Result<Procedure> {
-    let version: i64 = r.try_get("version").map_err(db_error)?;
-    let document: String = r.try_get("document").map_err(db_error)?;
+fn procedure_from_row(r: &impl Columns) -> Result<Procedure> {
+    let version = r.req_int("version")?;
+    let document = r.req_text("document")?;
     let new: NewProcedure = serde_json::from_str(&document).map_err(|e| {
         tracing::error!(error = %e, "stored procedure document does not parse");
         Error::internal()
@@ -87,18 +86,32 @@ where
 /// parsed only when the store's cache of committed versions does not hold it.
 #[allow(dead_code)] // called from dossiers_sql.rs
 pub(crate) async fn procedure_in(w: &mut WriteTx, code: &str) -> Result<Option<Arc<Procedure>>> {
-    let row =
-        sqlx::query("SELECT version, document FROM procedures WHERE code = $1 AND latest = TRUE")
-            .bind(code)
-            .fetch_optional(w.conn())
-            .await
-            .map_err(db_error)?;
-    let Some(row) = row else { return Ok(None) };
-    let version: i64 = row.try_get("version").map_err(db_error)?;
+    // The version first: the document (kilobytes) is read only when the cache misses.
+    let rows = w
+        .query(
+            "SELECT version FROM procedures WHERE code = $1 AND latest = TRUE",
+            vec![Param::Text(Some(code.to_string()))],
+        )
+        .await?;
+    let Some(row) = rows.first() else {
+        return Ok(None);
+    };
+    let version = row.req_int("version")?;
     if let Some(p) = w.procedures.as_ref().and_then(|c| c.get(code, version)) {
         return Ok(Some(p));
     }
-    procedure_from_row(&row).map(|p| Some(Arc::new(p)))
+    let rows = w
+        .query(
+            "SELECT version, document FROM procedures WHERE code = $1 AND version = $2",
+            vec![
+                Param::Text(Some(code.to_string())),
+                Param::Int(Some(version)),
+            ],
+        )
+        .await?;
+    rows.first()
+        .map(|r| procedure_from_row(r).map(Arc::new))
+        .transpose()
 }
 
 /// One version of a procedure, read inside a write transaction (for workflow actions): from

@@ -207,7 +207,7 @@ fn stored_after(before: &DossierFacts, new: &Dossier) -> DossierFacts {
 }
 
 /// [`apply`] as statements for the end of a write on SQLite's group commit, where they go out
-/// in the commit's one call: per (unit, field, day) the upsert of its deltas, then their
+/// with the commit's last direct calls: per (unit, field, day) the upsert of its deltas, then their
 /// addition to every checkpoint after that day (the same as `carry_forward`, set-based; on
 /// SQLite the grid is chained under the write lock, so nothing moves in between).
 pub(crate) fn apply_statements(agg: Agg) -> Vec<(&'static str, Vec<Param>)> {
