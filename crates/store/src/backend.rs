@@ -245,8 +245,16 @@ impl Store {
         // (group_commit.rs); `writer` serves migrations and maintenance.
         // Its savepoints keep the pages they change in a sub-journal, which SQLite spills to
         // a temporary file past 64 KiB: a batch's writes would each pay file writes for it.
-        let group_options = options.clone().pragma("temp_store", "memory");
+        // Its `COMMIT` writes the log without syncing it: the group commit syncs the log
+        // itself before it answers, while the next batch already runs (group_commit.rs).
+        let group_options = options
+            .clone()
+            .pragma("temp_store", "memory")
+            .synchronous(SqliteSynchronous::Normal);
         let mut group_conn = sqlx::ConnectOptions::connect(&group_options)
+            .await
+            .map_err(|e| unreachable(url, &e))?;
+        let wal = write_ahead_log(&mut group_conn, path)
             .await
             .map_err(|e| unreachable(url, &e))?;
         let direct = crate::direct::DirectConn::alias(&mut group_conn).await?;
@@ -254,6 +262,7 @@ impl Store {
             group_conn,
             direct,
             "BEGIN IMMEDIATE",
+            wal,
         ));
         Ok(Store {
             backend: Backend::Sqlite {
@@ -632,6 +641,28 @@ impl Store {
     ) -> Result<Vec<AuditEntry>> {
         read_db!(self, e, pool => e::audit_page(pool, bounds, filter, limit).await)
     }
+}
+
+/// The write-ahead log of the database at `path` when `conn` runs in WAL mode; otherwise
+/// (a file system without WAL support) `None`, and `conn` goes back to syncing at `COMMIT`.
+async fn write_ahead_log(
+    conn: &mut sqlx::SqliteConnection,
+    path: &Path,
+) -> std::result::Result<Option<std::path::PathBuf>, sqlx::Error> {
+    use sqlx::Row as _;
+    let mode: String = sqlx::query("PRAGMA journal_mode")
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    if mode.eq_ignore_ascii_case("wal") {
+        let mut log = std::path::absolute(path)?.into_os_string();
+        log.push("-wal");
+        return Ok(Some(log.into()));
+    }
+    sqlx::raw_sql("PRAGMA synchronous = FULL")
+        .execute(&mut *conn)
+        .await?;
+    Ok(None)
 }
 
 fn url_error(url: &str, why: &str) -> Error {

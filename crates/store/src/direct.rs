@@ -139,6 +139,8 @@ sqlx_columns!(sqlx::postgres::PgRow);
 /// The group commit connection's handle, seen directly (see the module comment).
 pub(crate) struct DirectConn {
     conn: rusqlite::Connection,
+    /// The connection's busy timeout (sqlx set it), restored after [`DirectConn::try_begin`].
+    busy_timeout: std::time::Duration,
 }
 
 impl DirectConn {
@@ -153,14 +155,40 @@ impl DirectConn {
         // (`from_handle`, not `from_handle_owned`). SQLite allows one connection to be used
         // from several threads one call at a time (sqlx opens it without its own mutex): every
         // use of this view happens while its owner holds the group's lock, and every sqlx call
-        // on `conn` is awaited to its end under the same lock, so the two never overlap. The
+        // on `conn` either is awaited to its end under the same lock or, cut off by a dropped
+        // turn, is waited for (a round trip through sqlx's queue) before the next direct call,
+        // so the two never overlap. The
         // group keeps the view in a field dropped before `conn` (its cached statements are
         // finalised before sqlx closes the handle).
         #[allow(unsafe_code)]
         let conn = unsafe { rusqlite::Connection::from_handle(handle) }.map_err(direct_error)?;
         // The commit's statements come in a few dozen shapes (the changed columns vary).
         conn.set_prepared_statement_cache_capacity(128);
-        Ok(DirectConn { conn })
+        let busy_ms: i64 = conn
+            .pragma_query_value(None, "busy_timeout", |r| r.get(0))
+            .map_err(direct_error)?;
+        Ok(DirectConn {
+            conn,
+            busy_timeout: std::time::Duration::from_millis(u64::try_from(busy_ms).unwrap_or(0)),
+        })
+    }
+
+    /// Runs `begin` (`BEGIN IMMEDIATE`) unless it would have to wait for another connection's
+    /// write lock: false then, and the caller begins through sqlx, whose thread may wait (a
+    /// direct call must not block the caller's thread for the busy timeout).
+    pub(crate) fn try_begin(&self, begin: &str) -> rusqlite::Result<bool> {
+        self.conn.busy_timeout(std::time::Duration::ZERO)?;
+        let began = self.conn.execute_batch(begin);
+        self.conn.busy_timeout(self.busy_timeout)?;
+        match began {
+            Ok(()) => Ok(true),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     fn prepare(

@@ -30,6 +30,7 @@
 //! Generic over the engine; `Group::new` takes the engine's `BEGIN` statement.
 
 use std::borrow::Cow;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use sqlx::{Database, Executor};
@@ -47,6 +48,8 @@ pub(crate) struct Group<DB: Database> {
     batch: Arc<Mutex<Batch<DB>>>,
     wake: mpsc::Sender<()>,
     begin: &'static str,
+    /// See [`Group::new`].
+    wal: Option<PathBuf>,
 }
 
 struct Batch<DB: Database> {
@@ -95,7 +98,19 @@ where
 {
     /// Takes `conn` (and `direct`, the direct view of its handle) for writing and starts the
     /// committer (needs a Tokio runtime). The committer ends when the group is dropped.
-    pub(crate) fn new(conn: DB::Connection, direct: DirectConn, begin: &'static str) -> Group<DB> {
+    ///
+    /// `wal`: the write-ahead log file when `conn`'s `COMMIT` does not sync it (SQLite's WAL
+    /// with `synchronous=NORMAL`). The committer then hands the connection on as soon as
+    /// `COMMIT` has written the batch, and a syncer answers the batch's writes once an
+    /// `fdatasync` of the log that started after that `COMMIT` returned: the next batch runs
+    /// while the disk syncs, one sync can cover several batches, and still nothing is
+    /// acknowledged before it is durable. `None`: `COMMIT` syncs (and answers at once).
+    pub(crate) fn new(
+        conn: DB::Connection,
+        direct: DirectConn,
+        begin: &'static str,
+        wal: Option<PathBuf>,
+    ) -> Group<DB> {
         let batch = Arc::new(Mutex::new(Batch {
             direct: Some(direct),
             conn,
@@ -103,6 +118,7 @@ where
             dirty: false,
             done: Vec::new(),
         }));
+        let syncer = wal.clone().map(start_syncer);
         // One pending wake-up is enough: the committer commits everything released so far.
         let (wake, mut woken) = mpsc::channel::<()>(1);
         let weak = Arc::downgrade(&batch);
@@ -111,24 +127,26 @@ where
                 let Some(batch) = weak.upgrade() else { break };
                 // Fair lock: the writes already queued run first and join this batch.
                 let mut b = batch.lock().await;
-                b.settle();
-                if b.open {
-                    let ok = match exec::<DB>(&mut b.conn, "COMMIT").await {
-                        Ok(()) => true,
-                        Err(e) => {
-                            write_failed(&e);
-                            let _ = exec::<DB>(&mut b.conn, "ROLLBACK").await;
-                            false
+                let Some((done, ok)) = b.commit().await else {
+                    continue;
+                };
+                drop(b);
+                match &syncer {
+                    Some(syncer) if ok => {
+                        if let Err(unsent) = syncer.send(done) {
+                            answer(unsent.0, false);
                         }
-                    };
-                    b.open = false;
-                    for tx in b.done.drain(..) {
-                        let _ = tx.send(ok);
                     }
+                    _ => answer(done, ok),
                 }
             }
         });
-        Group { batch, wake, begin }
+        Group {
+            batch,
+            wake,
+            begin,
+            wal,
+        }
     }
 
     /// Waits for the connection, joins the open transaction (or begins one), opens this
@@ -140,9 +158,19 @@ where
     ) -> Result<(Turn<DB>, Vec<Vec<DirectRow>>)> {
         // Waiting for the lock can be cut off by a dropped caller without harm.
         let mut guard = self.batch.clone().lock_owned().await;
-        guard.settle();
+        guard.settle().await;
         if !guard.open {
-            // Spawned so that a dropped caller cannot cut the `BEGIN` off from the state that
+            match guard
+                .direct()
+                .and_then(|d| d.try_begin(self.begin).map_err(direct_error))
+            {
+                Ok(began) => guard.open = began,
+                Err(e) => return Err(e),
+            }
+        }
+        if !guard.open {
+            // Another connection holds the write lock (maintenance, migrations): wait for it
+            // on sqlx's thread. Spawned so that a dropped caller cannot cut the `BEGIN` off from the state that
             // records it.
             let begin = self.begin;
             guard = tokio::spawn(async move {
@@ -179,7 +207,7 @@ where
             Ok(rows) => rows,
             Err(e) => {
                 guard.dirty = true;
-                guard.settle();
+                guard.undo();
                 return Err(e);
             }
         };
@@ -192,17 +220,83 @@ where
         ))
     }
 
-    /// Commits what is pending (on shutdown).
+    /// Commits what is pending and answers it (on shutdown).
     pub(crate) async fn close(&self) {
         let mut b = self.batch.lock().await;
-        b.settle();
-        if b.open {
-            let ok = exec::<DB>(&mut b.conn, "COMMIT").await.is_ok();
-            b.open = false;
-            for tx in b.done.drain(..) {
-                let _ = tx.send(ok);
-            }
+        let Some((done, mut ok)) = b.commit().await else {
+            return;
+        };
+        drop(b);
+        if ok && let Some(wal) = self.wal.clone() {
+            ok = sync_log(wal).await;
         }
+        answer(done, ok);
+    }
+}
+
+/// `fdatasync` of the write-ahead log (on a blocking thread); false, logged, when it fails.
+async fn sync_log(wal: PathBuf) -> bool {
+    let path = wal.clone();
+    let synced =
+        tokio::task::spawn_blocking(move || std::fs::File::open(&path).and_then(|f| f.sync_data()))
+            .await;
+    match synced {
+        Ok(Ok(())) => true,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, wal = %wal.display(), "syncing the write-ahead log failed");
+            false
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "log sync task failed");
+            false
+        }
+    }
+}
+
+/// Answers the writes of a batch.
+fn answer(done: Vec<oneshot::Sender<bool>>, ok: bool) {
+    for tx in done {
+        let _ = tx.send(ok);
+    }
+}
+
+/// The syncer of [`Group::new`]: receives committed batches, syncs the log once for all the
+/// batches waiting, then answers them. Ends when the committer drops its sender.
+fn start_syncer(wal: PathBuf) -> mpsc::UnboundedSender<Vec<oneshot::Sender<bool>>> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<oneshot::Sender<bool>>>();
+    tokio::spawn(async move {
+        while let Some(mut waiting) = rx.recv().await {
+            while let Ok(more) = rx.try_recv() {
+                waiting.extend(more);
+            }
+            let ok = sync_log(wal.clone()).await;
+            answer(waiting, ok);
+        }
+    });
+    tx
+}
+
+impl<DB> Batch<DB>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+{
+    /// Settles the last turn and commits the open transaction (rolled back if `COMMIT`
+    /// fails). Returns the batch's writes and whether it committed; `None` when nothing was
+    /// open.
+    async fn commit(&mut self) -> Option<(Vec<oneshot::Sender<bool>>, bool)> {
+        self.settle().await;
+        if !self.open {
+            return None;
+        }
+        let committed = exec::<DB>(&mut self.conn, "COMMIT").await;
+        self.open = false;
+        let done = std::mem::take(&mut self.done);
+        if let Err(e) = &committed {
+            write_failed(e);
+            let _ = exec::<DB>(&mut self.conn, "ROLLBACK").await;
+        }
+        Some((done, committed.is_ok()))
     }
 }
 
@@ -214,8 +308,22 @@ impl<DB: Database> Batch<DB> {
         })
     }
 
-    /// Rolls back the savepoint of a turn that did not finish.
-    fn settle(&mut self) {
+    /// Rolls back the savepoint of a turn that did not finish (dropped by its caller).
+    async fn settle(&mut self) {
+        if !self.dirty {
+            return;
+        }
+        // A turn dropped half way may have left a call running on sqlx's thread (its future
+        // was dropped, the statement was not): a round trip through the same queue waits for
+        // it, so that no direct call overlaps it (`DirectConn::alias`).
+        if let Err(e) = sqlx::Connection::ping(&mut self.conn).await {
+            write_failed(&e);
+        }
+        self.undo();
+    }
+
+    /// Rolls back the savepoint of the current turn, which has no call running elsewhere.
+    fn undo(&mut self) {
         if !self.dirty {
             return;
         }
@@ -291,7 +399,7 @@ impl<DB: Database> Turn<DB> {
         });
         if let Err(e) = released {
             guard.dirty = true;
-            guard.settle();
+            guard.undo();
             return Err(e);
         }
         let (tx, rx) = oneshot::channel();

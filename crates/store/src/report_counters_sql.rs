@@ -19,6 +19,7 @@ use motcua_domain::report::{COUNTERS, DossierFacts, Pause, deltas};
 
 use super::Db;
 use super::engine::{Param, Pool, WriteTx};
+use crate::direct::Columns;
 use crate::{db_error, from_micros, to_micros};
 
 type Conn = <Db as sqlx::Database>::Connection;
@@ -73,41 +74,47 @@ pub(crate) async fn facts_in(conn: &mut Conn, first: i64, last: i64) -> Result<V
         .fetch_all(&mut *conn)
         .await
         .map_err(db_error)?;
+    facts_from_rows(&rows)
+}
+
+/// [`facts_in`] for one dossier, inside a write (a direct call on SQLite's group commit).
+async fn facts_of(w: &mut WriteTx, id: i64) -> Result<Vec<(i64, Stored)>> {
+    let rows = w
+        .query(FACTS_SQL, vec![Param::Int(Some(id)), Param::Int(Some(id))])
+        .await?;
+    facts_from_rows(&rows)
+}
+
+/// The facts of [`FACTS_SQL`]'s rows (one per dossier and pause, by id).
+fn facts_from_rows(rows: &[impl Columns]) -> Result<Vec<(i64, Stored)>> {
     let mut out: Vec<(i64, Stored)> = Vec::new();
-    for r in &rows {
-        let id: i64 = r.try_get("id").map_err(db_error)?;
+    for r in rows {
+        let id = r.req_int("id")?;
         if out.last().is_none_or(|(last, _)| *last != id) {
-            let status: String = r.try_get("status").map_err(db_error)?;
-            let channel: String = r.try_get("channel").map_err(db_error)?;
+            let status = r.req_text("status")?;
+            let channel = r.req_text("channel")?;
             out.push((
                 id,
                 Stored {
-                    unit: r.try_get("unit_id").map_err(db_error)?,
-                    field: r.try_get("field_code").map_err(db_error)?,
+                    unit: r.req_int("unit_id")?,
+                    field: r.req_text("field_code")?,
                     facts: DossierFacts {
-                        received_at: from_micros(r.try_get("received_at").map_err(db_error)?),
+                        received_at: from_micros(r.req_int("received_at")?),
                         online: channel == "online",
-                        resolved_at: r
-                            .try_get::<Option<i64>, _>("resolved_at")
-                            .map_err(db_error)?
-                            .map(from_micros),
+                        resolved_at: r.int("resolved_at")?.map(from_micros),
                         // The same statuses as reports_sql::resolved.
                         without_result: stored_without_result(&status),
-                        legal_due_at: from_micros(r.try_get("legal_due_at").map_err(db_error)?),
+                        legal_due_at: from_micros(r.req_int("legal_due_at")?),
                         pauses: Vec::new(),
                     },
                 },
             ));
         }
-        let started: Option<i64> = r.try_get("started_at").map_err(db_error)?;
-        if let (Some(started), Some((_, s))) = (started, out.last_mut()) {
+        if let (Some(started), Some((_, s))) = (r.int("started_at")?, out.last_mut()) {
             s.facts.pauses.push(Pause {
                 started_at: from_micros(started),
-                ended_at: r
-                    .try_get::<Option<i64>, _>("ended_at")
-                    .map_err(db_error)?
-                    .map(from_micros),
-                due_before: from_micros(r.try_get("due_before").map_err(db_error)?),
+                ended_at: r.int("ended_at")?.map(from_micros),
+                due_before: from_micros(r.req_int("due_before")?),
             });
         }
     }
@@ -150,7 +157,7 @@ pub(crate) fn changes_report(old: &Dossier, new: &Dossier) -> bool {
 /// The stored facts of one dossier before a change that [`changes_report`] (call before
 /// writing the row and the event).
 pub(crate) async fn before(w: &mut WriteTx, id: i64) -> Result<Option<Stored>> {
-    Ok(facts_in(w.conn(), id, id).await?.pop().map(|(_, s)| s))
+    Ok(facts_of(w, id).await?.pop().map(|(_, s)| s))
 }
 
 /// After a dossier write (row, event and pause rows written or queued) that turned `old`
@@ -175,11 +182,7 @@ pub(crate) async fn record(
         _ => {
             // The event's pause rows are queued (`WriteTx::defer`): write them before reading.
             w.flush().await?;
-            facts_in(w.conn(), id, id)
-                .await?
-                .into_iter()
-                .map(|(_, s)| s)
-                .collect()
+            facts_of(w, id).await?.into_iter().map(|(_, s)| s).collect()
         }
     };
     if let Some(b) = before {
