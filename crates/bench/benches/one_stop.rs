@@ -8,7 +8,8 @@
 //!
 //! `cargo bench -p motcua-bench --bench one_stop` (PostgreSQL at MOTCUA_TEST_POSTGRES_URL,
 //! default postgres://postgres@127.0.0.1:5432/postgres; MOTCUA_TEST_POSTGRES=skip to skip it).
-//! `MOTCUA_BENCH_SECONDS` (default 8) bounds each throughput run; `MOTCUA_BENCH_DOSSIERS`
+//! `MOTCUA_BENCH_SECONDS` (default 8) bounds each throughput run, `MOTCUA_BENCH_CLIENTS`
+//! (default 16) sets its concurrent clients; `MOTCUA_BENCH_DOSSIERS`
 //! (default 1000000) sets the inbox size.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark that cannot set up should stop
@@ -33,7 +34,14 @@ use time::macros::datetime;
 const T0: OffsetDateTime = datetime!(2026-11-02 09:00 +07:00);
 const PASSWORD: &str = "mat-khau-thu";
 const PROCEDURE: &str = "1.009999";
-const CLIENTS: usize = 16;
+/// Concurrent keep-alive clients of the throughput runs (`MOTCUA_BENCH_CLIENTS`, default 16).
+fn clients() -> usize {
+    std::env::var("MOTCUA_BENCH_CLIENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(16)
+}
 /// Time budget of one latency sample series (fewer runs when a query is slow).
 const BUDGET: Duration = Duration::from_secs(10);
 
@@ -211,7 +219,7 @@ async fn lifecycle(client: &reqwest::Client, s: &Server) -> u64 {
     1 + 6
 }
 
-/// Runs `CLIENTS` tasks, each repeating `work` (which returns its request count) until the
+/// Runs [`clients`] tasks, each repeating `work` (which returns its request count) until the
 /// deadline; returns (units of work, requests, elapsed).
 async fn run_clients<F, Fut>(work: F) -> (u64, u64, Duration)
 where
@@ -223,7 +231,7 @@ where
     let start = Instant::now();
     let deadline = start + seconds();
     let mut tasks = Vec::new();
-    for _ in 0..CLIENTS {
+    for _ in 0..clients() {
         let (work, done, requests) = (work.clone(), done.clone(), requests.clone());
         tasks.push(tokio::spawn(async move {
             let client = reqwest::Client::builder()
@@ -250,8 +258,9 @@ where
 async fn lifecycle_bench(engine: &str, db: &TestDb) {
     let server = Arc::new(start_server(&db.store).await);
     println!(
-        "\n[{engine}] lifecycles over HTTP: {CLIENTS} keep-alive clients, {} s each run, \
+        "\n[{engine}] lifecycles over HTTP: {} keep-alive clients, {} s each run, \
          other compiler processes now: {}",
+        clients(),
         seconds().as_secs(),
         other_builds()
     );
@@ -303,7 +312,7 @@ async fn lifecycle_bench(engine: &str, db: &TestDb) {
     let deadline = start + seconds() / 2;
     let mut tasks = Vec::new();
     let db = Arc::new(db.store.clone());
-    for _ in 0..CLIENTS {
+    for _ in 0..clients() {
         let (counter, store) = (counter.clone(), db.clone());
         tasks.push(tokio::spawn(async move {
             while Instant::now() < deadline {
