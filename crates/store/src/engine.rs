@@ -58,33 +58,30 @@ pub(crate) enum TxRow {
     Sqlx(Row),
 }
 
+impl TxRow {
+    fn columns(&self) -> &dyn Columns {
+        match self {
+            TxRow::Direct(r) => r,
+            TxRow::Sqlx(r) => r,
+        }
+    }
+}
+
 impl Columns for TxRow {
     fn int(&self, column: &str) -> Result<Option<i64>> {
-        match self {
-            TxRow::Direct(r) => r.int(column),
-            TxRow::Sqlx(r) => r.int(column),
-        }
+        self.columns().int(column)
     }
 
     fn text(&self, column: &str) -> Result<Option<String>> {
-        match self {
-            TxRow::Direct(r) => r.text(column),
-            TxRow::Sqlx(r) => r.text(column),
-        }
+        self.columns().text(column)
     }
 
     fn flag(&self, column: &str) -> Result<bool> {
-        match self {
-            TxRow::Direct(r) => r.flag(column),
-            TxRow::Sqlx(r) => r.flag(column),
-        }
+        self.columns().flag(column)
     }
 
     fn small(&self, column: &str) -> Result<i32> {
-        match self {
-            TxRow::Direct(r) => r.small(column),
-            TxRow::Sqlx(r) => r.small(column),
-        }
+        self.columns().small(column)
     }
 }
 

@@ -160,18 +160,14 @@ where
         let mut guard = self.batch.clone().lock_owned().await;
         guard.settle().await;
         if !guard.open {
-            match guard
+            guard.open = guard
                 .direct()
-                .and_then(|d| d.try_begin(self.begin).map_err(direct_error))
-            {
-                Ok(began) => guard.open = began,
-                Err(e) => return Err(e),
-            }
+                .and_then(|d| d.try_begin(self.begin).map_err(direct_error))?;
         }
         if !guard.open {
             // Another connection holds the write lock (maintenance, migrations): wait for it
-            // on sqlx's thread. Spawned so that a dropped caller cannot cut the `BEGIN` off from the state that
-            // records it.
+            // on sqlx's thread, in a spawned task so that a dropped caller cannot cut the
+            // `BEGIN` off from the state that records it.
             let begin = self.begin;
             guard = tokio::spawn(async move {
                 let began = exec::<DB>(&mut guard.conn, begin).await;
@@ -242,6 +238,9 @@ async fn sync_log(wal: PathBuf) -> bool {
             .await;
     match synced {
         Ok(Ok(())) => true,
+        // SQLite removes the log only when its last connection closes (at shutdown), after
+        // checkpointing it into the database file and syncing that: the batch is durable.
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => true,
         Ok(Err(e)) => {
             tracing::error!(error = %e, wal = %wal.display(), "syncing the write-ahead log failed");
             false
