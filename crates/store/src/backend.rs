@@ -79,6 +79,9 @@ pub(crate) enum Backend {
         reader: sqlx::SqlitePool,
         /// The audited writes' own connection, shared by concurrent writes (group commit).
         group: std::sync::Arc<crate::group_commit::Group<sqlx::Sqlite>>,
+        /// The session lookup's own connections, read on the caller's thread (point_reads.rs);
+        /// `None` for an in-memory database.
+        points: Option<std::sync::Arc<crate::point_reads::PointReaders>>,
     },
     Postgres(sqlx::PgPool),
 }
@@ -264,11 +267,13 @@ impl Store {
             "BEGIN IMMEDIATE",
             wal,
         ));
+        let points = crate::point_reads::PointReaders::open(path)?.map(std::sync::Arc::new);
         Ok(Store {
             backend: Backend::Sqlite {
                 writer,
                 reader,
                 group,
+                points,
             },
             blobs: None,
             procedures: Default::default(),
@@ -308,6 +313,7 @@ impl Store {
                 writer,
                 reader,
                 group,
+                ..
             } => {
                 group.close().await;
                 reader.close().await;
@@ -472,6 +478,14 @@ impl Store {
         kind: &str,
         now: OffsetDateTime,
     ) -> Result<Option<SessionInfo>> {
+        if let Backend::Sqlite {
+            points: Some(points),
+            ..
+        } = &self.backend
+            && let Some(found) = points.session(token_hash, kind, to_micros(now))?
+        {
+            return Ok(found);
+        }
         read_db!(self, e, pool => e::session(pool, token_hash, kind, to_micros(now)).await)
     }
 

@@ -173,6 +173,26 @@ impl DirectConn {
         })
     }
 
+    /// A connection of its own on the database file, for reads only (`query_only`): the
+    /// point reads of [`crate::point_reads`]. `busy` bounds how long a call may block its
+    /// thread (a WAL reader waits only while another connection recovers the log).
+    pub(crate) fn open_reader(
+        path: &std::path::Path,
+        busy: std::time::Duration,
+    ) -> rusqlite::Result<DirectConn> {
+        use rusqlite::OpenFlags;
+        // No SQLite mutex: the caller's own lock serialises the connection's use.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = rusqlite::Connection::open_with_flags(path, flags)?;
+        conn.pragma_update(None, "query_only", true)?;
+        conn.busy_timeout(busy)?;
+        conn.set_prepared_statement_cache_capacity(16);
+        Ok(DirectConn {
+            conn,
+            busy_timeout: busy,
+        })
+    }
+
     /// Runs `begin` (`BEGIN IMMEDIATE`) unless it would have to wait for another connection's
     /// write lock: false then, and the caller begins through sqlx, whose thread may wait (a
     /// direct call must not block the caller's thread for the busy timeout).

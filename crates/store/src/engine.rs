@@ -914,23 +914,20 @@ macro_rules! user_select {
     };
 }
 
-fn user_from_row(r: &Row) -> Result<(User, String)> {
-    let roles: String = r.try_get("roles").map_err(db_error)?;
-    let user = (|| {
-        Ok::<_, sqlx::Error>(User {
-            id: r.try_get("id")?,
-            username: r.try_get("username")?,
-            full_name: r.try_get("full_name")?,
-            unit_code: r.try_get("unit_code")?,
-            roles: Vec::new(),
-            active: r.try_get("active")?,
-            version: r.try_get("version")?,
-            unit_path: r.try_get("unit_path")?,
-            unit_level: r.try_get("unit_level")?,
-        })
-    })()
-    .map_err(db_error)?;
-    let hash: String = r.try_get("password_hash").map_err(db_error)?;
+pub(crate) fn user_from_row(r: &impl Columns) -> Result<(User, String)> {
+    let roles = r.req_text("roles")?;
+    let user = User {
+        id: r.req_int("id")?,
+        username: r.req_text("username")?,
+        full_name: r.req_text("full_name")?,
+        unit_code: r.req_text("unit_code")?,
+        roles: Vec::new(),
+        active: r.flag("active")?,
+        version: r.req_int("version")?,
+        unit_path: r.req_text("unit_path")?,
+        unit_level: r.small("unit_level")?,
+    };
+    let hash = r.req_text("password_hash")?;
     let roles = roles_from_string(&roles).map_err(|_| Error::internal())?;
     Ok((User { roles, ..user }, hash))
 }
@@ -1143,23 +1140,27 @@ pub(crate) async fn insert_session(
     w.audit(event, unit_id).await
 }
 
+/// The person behind an unexpired session of a kind: `$1` token hash, `$2` kind, `$3` now
+/// (µs), `$4` true (only active people).
+pub(crate) const SESSION_SQL: &str = concat!(
+    user_select!(),
+    " JOIN sessions x ON x.user_id = s.id WHERE x.token_hash = $1 AND x.kind = $2 AND x.expires_at > $3 AND s.active = $4"
+);
+
 pub(crate) async fn session(
     pool: &Pool,
     token_hash: &str,
     kind: &str,
     now_us: i64,
 ) -> Result<Option<SessionInfo>> {
-    let row = sqlx::query(concat!(
-        user_select!(),
-        " JOIN sessions x ON x.user_id = s.id WHERE x.token_hash = $1 AND x.kind = $2 AND x.expires_at > $3 AND s.active = $4"
-    ))
-    .bind(token_hash)
-    .bind(kind)
-    .bind(now_us)
-    .bind(true)
-    .fetch_optional(pool)
-    .await
-    .map_err(db_error)?;
+    let row = sqlx::query(SESSION_SQL)
+        .bind(token_hash)
+        .bind(kind)
+        .bind(now_us)
+        .bind(true)
+        .fetch_optional(pool)
+        .await
+        .map_err(db_error)?;
     let Some(row) = row else { return Ok(None) };
     let (user, _) = user_from_row(&row)?;
     Ok(Some(SessionInfo { user }))

@@ -51,6 +51,7 @@ mod direct;
 mod dossiers;
 mod facts;
 mod group_commit;
+mod point_reads;
 mod postgres;
 mod procedure_cache;
 mod reports;

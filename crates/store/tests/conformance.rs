@@ -532,8 +532,17 @@ async fn sessions_expire_and_end(db: &TestDb) {
         "expired at its expiry instant"
     );
     assert!(store.session("nope", "api", T0).await.unwrap().is_none());
+    // Another instance on the same database sees the session, and its end, at once: nothing
+    // is cached (SQLite reads sessions on connections of their own, point_reads.rs).
+    let other = Store::open(&db.url).await.unwrap();
+    assert!(other.session("abc", "api", T0).await.unwrap().is_some());
     store.delete_session(T0, &lan, "abc").await.unwrap();
     assert!(store.session("abc", "api", T0).await.unwrap().is_none());
+    assert!(
+        other.session("abc", "api", T0).await.unwrap().is_none(),
+        "signed out on one instance, refused on the other"
+    );
+    other.close().await;
     store
         .create_session(T0, &lan, "old", "web", T0)
         .await
