@@ -7,7 +7,10 @@
 
 mod common;
 
+use std::io::Cursor;
+
 use axum::http::{Method, header};
+use calamine::{Data, Reader, Xlsx};
 use common::*;
 use motcua_domain::procedure::{NewProcedure, Procedure};
 use motcua_store::conformance;
@@ -160,6 +163,46 @@ async fn json_per_field_and_unit_and_xlsx(db: &TestDb) {
         "attachment; filename=\"bieu-06_000-01-00-A01_2026-Q4.xlsx\""
     );
     assert!(r.body.starts_with(b"PK\x03\x04"), "a zip file");
+
+    // The spreadsheet read back: its total row carries the JSON's figures, column by column
+    // ((3) … (13) in columns C … M).
+    let json = h
+        .get(
+            &format!("/api/v1/reports/bieu-06?period=2026-Q4&unit={A1}"),
+            &reform,
+        )
+        .await
+        .expect(200)
+        .json();
+    let mut book = Xlsx::new(Cursor::new(r.body.to_vec())).unwrap();
+    let sheet = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&sheet).unwrap();
+    let total = range
+        .rows()
+        .find(|row| matches!(row.get(1), Some(Data::String(s)) if s.starts_with("Tổng")))
+        .expect("a total row");
+    let columns = [
+        "received_total",
+        "received_online",
+        "received_offline",
+        "carried_over",
+        "resolved_total",
+        "resolved_early",
+        "resolved_on_time",
+        "resolved_late",
+        "pending_total",
+        "pending_within",
+        "pending_overdue",
+    ];
+    for (i, name) in columns.iter().enumerate() {
+        let cell = match total.get(2 + i) {
+            Some(Data::Float(f)) => *f as u64,
+            Some(Data::Int(n)) => *n as u64,
+            other => panic!("{name}: {other:?}"),
+        };
+        assert_eq!(cell, col(&json["total"], name), "{name}");
+    }
+    assert_eq!(col(&json["total"], "received_total"), 3);
 }
 
 async fn bad_input_roles_and_scope(db: &TestDb) {
