@@ -34,8 +34,8 @@ impl PointReaders {
     /// Opens the readers on a database file; `None` for an in-memory database, which no
     /// other connection can see.
     pub(crate) fn open(path: &Path) -> Result<Option<PointReaders>> {
-        let name = path.to_string_lossy();
-        if name.is_empty() || name.starts_with(":memory:") || name.contains("mode=memory") {
+        // The store opens its file by path, never by URI, so `:memory:` is the only such name.
+        if path == Path::new(":memory:") {
             return Ok(None);
         }
         let conns = (0..CONNECTIONS)

@@ -19,13 +19,19 @@ fn unit(code: &str, level: i32, parent: Option<&str>) -> NewUnit {
     NewUnit::parse(code, &format!("Đơn vị {code}"), None, level, parent).unwrap()
 }
 
-#[tokio::test]
-async fn a_write_waits_for_another_connections_write_lock() {
+/// A SQLite database with the ministry root `BQP` (one audited write).
+async fn with_root() -> TestDb {
     let db = TestDb::sqlite().await;
     db.store
         .create_unit("admin", T0, &unit("BQP", 0, None))
         .await
         .unwrap();
+    db
+}
+
+#[tokio::test]
+async fn a_write_waits_for_another_connections_write_lock() {
+    let db = with_root().await;
     // Maintenance on another connection holds the write lock.
     let mut other = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
     sqlx::raw_sql("BEGIN IMMEDIATE")
@@ -55,11 +61,7 @@ async fn a_write_waits_for_another_connections_write_lock() {
 
 #[tokio::test]
 async fn acknowledged_writes_are_in_the_file_for_the_next_process() {
-    let db = TestDb::sqlite().await;
-    db.store
-        .create_unit("admin", T0, &unit("BQP", 0, None))
-        .await
-        .unwrap();
+    let db = with_root().await;
     let path = db.url.strip_prefix("sqlite:").unwrap().to_string();
     // The log the group commit syncs before it answers is the one SQLite writes.
     assert!(std::path::Path::new(&format!("{path}-wal")).exists());
