@@ -9,7 +9,7 @@
 //! `cargo bench -p motcua-bench --bench one_stop` (PostgreSQL at MOTCUA_TEST_POSTGRES_URL,
 //! default postgres://postgres@127.0.0.1:5432/postgres; MOTCUA_TEST_POSTGRES=skip to skip it).
 //! `MOTCUA_BENCH_SECONDS` (default 8) bounds each throughput run, `MOTCUA_BENCH_CLIENTS`
-//! (default 16) sets its concurrent clients; `MOTCUA_BENCH_DOSSIERS`
+//! (default 64) sets its concurrent clients; `MOTCUA_BENCH_DOSSIERS`
 //! (default 1000000) sets the inbox size.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark that cannot set up should stop
@@ -34,13 +34,16 @@ use time::macros::datetime;
 const T0: OffsetDateTime = datetime!(2026-11-02 09:00 +07:00);
 const PASSWORD: &str = "mat-khau-thu";
 const PROCEDURE: &str = "1.009999";
-/// Concurrent keep-alive clients of the throughput runs (`MOTCUA_BENCH_CLIENTS`, default 16).
+/// Concurrent keep-alive clients of the throughput runs (`MOTCUA_BENCH_CLIENTS`, default 64).
+/// Each lifecycle's seven requests wait one after another for the log's sync, so 16 clients
+/// leave the CPU partly idle and measure latency rather than the server's capacity
+/// (BENCHMARKS.md, "Sessions read on the caller's thread").
 fn clients() -> usize {
     std::env::var("MOTCUA_BENCH_CLIENTS")
         .ok()
         .and_then(|v| v.parse().ok())
         .filter(|&n| n > 0)
-        .unwrap_or(16)
+        .unwrap_or(64)
 }
 /// Time budget of one latency sample series (fewer runs when a query is slow).
 const BUDGET: Duration = Duration::from_secs(10);
