@@ -26,5 +26,6 @@ pub fn load(file: Option<&Path>, database_url: Option<String>) -> Result<Config,
     if let Some(url) = database_url.filter(|u| !u.is_empty()) {
         config.database_url = url;
     }
+    config.validate()?;
     Ok(config)
 }

@@ -271,4 +271,23 @@ fn default_config_round_trips() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("config_invalid"));
+    // The portal status map is a section of the file (issue 4 item 7); a code outside the
+    // portal's 1–10 is refused before anything starts.
+    assert!(text.contains("[portal_status]"));
+    let remapped = text.replace("refused = 10", "refused = 3");
+    assert_ne!(remapped, text);
+    std::fs::write(&path, &remapped).unwrap();
+    let ok = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(["--config", path.to_str().unwrap(), "print-default-config"])
+        .output()
+        .unwrap();
+    assert_eq!(ok.status.code(), Some(0));
+    std::fs::write(&path, text.replace("refused = 10", "refused = 11")).unwrap();
+    let bad = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(["--config", path.to_str().unwrap(), "print-default-config"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("portal_status_invalid"), "{stderr}");
 }

@@ -2,6 +2,7 @@
 //! setting can come from the file (`--config`), and the common ones from flags or environment.
 
 use motcua_calendar::{HolidayRules, OfficeHours, OfficePeriod};
+use motcua_domain::dossier::PortalStatusMap;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -25,6 +26,9 @@ pub struct Config {
     pub limits: LimitsConfig,
     pub organisation: OrganisationConfig,
     pub calendar: CalendarConfig,
+    /// Internal status → the national portal's TrangThaiHoSo code (1–10), as data (issue 4
+    /// item 7; docs/one-stop.md "Portal status"). Missing keys keep the default.
+    pub portal_status: PortalStatusMap,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -92,6 +96,7 @@ impl Default for Config {
             limits: LimitsConfig::default(),
             organisation: OrganisationConfig::default(),
             calendar: CalendarConfig::default(),
+            portal_status: PortalStatusMap::default(),
         }
     }
 }
@@ -127,6 +132,11 @@ impl Default for OrganisationConfig {
 }
 
 impl Config {
+    /// Checks what the types alone do not: every portal code is 1–10.
+    pub fn validate(&self) -> motcua_domain::Result<()> {
+        self.portal_status.validate()
+    }
+
     /// Whether cookies must carry `Secure` for this request.
     pub fn secure_cookies(&self, forwarded_proto: Option<&str>) -> bool {
         self.public_url

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use motcua_domain::dossier::RuleSet;
 use motcua_domain::scope::Scope;
 use motcua_store::{ScopedStore, Store};
 use time::OffsetDateTime;
@@ -22,6 +23,9 @@ struct Inner {
     /// Hash checked when a username does not exist, so both cases take the same time.
     dummy_hash: String,
     calendar: CalendarService,
+    /// The rule set dossiers are judged by: the domain's defaults with the configured portal
+    /// status map.
+    rules: RuleSet,
     /// Per-client token buckets of the public dossier routes (this instance only).
     public_limiter: crate::api::dossiers::PublicRateLimiter,
 }
@@ -39,10 +43,19 @@ impl AppState {
                 clock,
                 calendar: CalendarService::new(config.calendar.clone()),
                 public_limiter: Default::default(),
+                rules: RuleSet {
+                    portal_status: config.portal_status,
+                    ..RuleSet::default()
+                },
                 config,
                 dummy_hash,
             }),
         }
+    }
+
+    /// The rule set in force (docs/one-stop.md "Rule set").
+    pub fn rules(&self) -> &RuleSet {
+        &self.inner.rules
     }
 
     pub fn now(&self) -> OffsetDateTime {

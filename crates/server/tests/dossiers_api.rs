@@ -9,6 +9,7 @@ mod common;
 use axum::http::Method;
 use common::*;
 use motcua_domain::procedure::{NewProcedure, Procedure};
+use motcua_server::Config;
 use motcua_store::conformance;
 use motcua_store::testing::TestDb;
 use serde_json::{Value, json};
@@ -17,7 +18,11 @@ const PROCEDURE: &str = "1.009999";
 
 /// The seeded organisation and procedure 1.009999, owned by A3 (the one-stop desk's unit).
 async fn harness(db: &TestDb) -> Harness {
-    let h = Harness::new(&db.store).await;
+    harness_with(db, Config::default()).await
+}
+
+async fn harness_with(db: &TestDb, config: Config) -> Harness {
+    let h = Harness::with_config(&db.store, config).await;
     let doc = json!({
         "code": PROCEDURE,
         "name": "Xác nhận thời gian công tác trong quân đội (ví dụ minh họa)",
@@ -542,7 +547,64 @@ async fn idempotency_key_registers_once(db: &TestDb) {
     assert_eq!(h.audit_count().await, audit);
 }
 
+/// The portal codes come from the configured map (issue 4 item 7: "by data, not code"): an
+/// operator who maps `received` to 1 and `processing` to 3 sees those codes on the dossier,
+/// in the inbox and on the public tracking answer.
+async fn portal_status_follows_the_configured_map(db: &TestDb) {
+    let config = Config {
+        portal_status: serde_json::from_value(json!({ "received": 1, "processing": 3 })).unwrap(),
+        ..Config::default()
+    };
+    let h = harness_with(db, config).await;
+    let receiver = h.token("receiver.a").await;
+    let d = h
+        .post("/api/v1/dossiers", &receiver, intake())
+        .await
+        .expect(201)
+        .json();
+    assert_eq!(d["status"], "received");
+    assert_eq!(d["portal_status"], 1);
+    let code = d["code"].as_str().unwrap();
+    let key = d["tracking_key"].as_str().unwrap();
+    let public = h
+        .get(&format!("/api/v1/public/dossiers/{code}?key={key}"), "")
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(public["portal_status"], 1);
+    let d = act(&h, &receiver, code, json!({"action": "complete_step"}), 1)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(d["status"], "processing");
+    assert_eq!(d["portal_status"], 3);
+    let specialist = h.token("specialist.a").await;
+    let inbox = h.get("/api/v1/inbox", &specialist).await.expect(200).json();
+    let item = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == code)
+        .unwrap();
+    assert_eq!(item["portal_status"], 3);
+    // Keys left out keep their defaults.
+    let leader = h.token("leader.a").await;
+    let stopped = act(
+        &h,
+        &leader,
+        code,
+        json!({"action": "stop", "reason": "Thử"}),
+        2,
+    )
+    .await
+    .expect(200)
+    .json();
+    assert_eq!(stopped["status"], "stopped");
+    assert_eq!(stopped["portal_status"], 8);
+}
+
 conformance!(
+    portal_status_follows_the_configured_map,
     lifecycle_by_four_people,
     bad_input_is_refused,
     out_of_scope_is_absent_on_every_dossier_route,

@@ -32,10 +32,6 @@ use crate::state::AppState;
 
 /// The rule set dossiers are received and handled under (the domain's defaults; dated rule
 /// sets are future work, docs/one-stop.md).
-pub(crate) fn rules() -> RuleSet {
-    RuleSet::default()
-}
-
 fn actor_of(ctx: &Ctx) -> Actor {
     Actor {
         username: ctx.user.username.clone(),
@@ -158,9 +154,9 @@ fn enum_str<T: Serialize>(v: &T) -> String {
 fn dossier_out(
     rec: DossierRecord,
     procedure: Option<&Procedure>,
+    rules: &RuleSet,
     now: OffsetDateTime,
 ) -> DossierOut {
-    let rules = rules();
     let d: Dossier = rec.dossier;
     DossierOut {
         procedure_name: procedure.map(|p| p.name.clone()),
@@ -277,7 +273,7 @@ pub async fn create_dossier(
         rating: None,
         dossier: registered.dossier,
     };
-    let mut out = dossier_out(rec, procedure.as_ref(), ctx.now());
+    let mut out = dossier_out(rec, procedure.as_ref(), state.rules(), ctx.now());
     // A replayed intake answers with the dossier first registered; its tracking key was
     // given out once and is only stored hashed.
     out.tracking_key = (!registered.replayed).then_some(registered.tracking_key);
@@ -421,12 +417,12 @@ pub(crate) async fn register_or_request(
     let registered = match intake_key {
         Some(key) => {
             store
-                .register_dossier_once(actor, now, intake, key, snapshot.calendar(), &rules())
+                .register_dossier_once(actor, now, intake, key, snapshot.calendar(), state.rules())
                 .await
         }
         None => {
             store
-                .register_dossier(actor, now, intake, snapshot.calendar(), &rules())
+                .register_dossier(actor, now, intake, snapshot.calendar(), state.rules())
                 .await
         }
     };
@@ -532,7 +528,7 @@ pub async fn get_dossier(
     let rec = ctx.store.dossier(&code).await?;
     let events = ctx.store.dossier_events(&code).await?;
     let procedure = procedure_of(&state, &rec.dossier).await;
-    let mut out = dossier_out(rec, procedure.as_ref(), ctx.now());
+    let mut out = dossier_out(rec, procedure.as_ref(), state.rules(), ctx.now());
     out.history = Some(to_value(&events));
     Ok(Json(out))
 }
@@ -616,11 +612,16 @@ pub async fn act(
             version,
             &action,
             snapshot.calendar(),
-            &rules(),
+            state.rules(),
         )
         .await?;
     let procedure = procedure_of(&state, &rec.dossier).await;
-    Ok(Json(dossier_out(rec, procedure.as_ref(), ctx.now())))
+    Ok(Json(dossier_out(
+        rec,
+        procedure.as_ref(),
+        state.rules(),
+        ctx.now(),
+    )))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -686,8 +687,7 @@ pub struct InboxItemOut {
 }
 
 impl InboxItemOut {
-    fn new(i: InboxItem, now: OffsetDateTime) -> Self {
-        let rules = rules();
+    fn new(i: InboxItem, rules: &RuleSet, now: OffsetDateTime) -> Self {
         InboxItemOut {
             portal_status: rules.portal_status.portal_status(i.status),
             status: i.status.as_str().to_string(),
@@ -792,7 +792,7 @@ pub async fn inbox(
         items: page
             .items
             .into_iter()
-            .map(|i| InboxItemOut::new(i, now))
+            .map(|i| InboxItemOut::new(i, state.rules(), now))
             .collect(),
         next: page.next,
         counters: counters.into(),
@@ -985,7 +985,7 @@ pub async fn public_dossier(
         procedure_name: procedure.map(|p| p.name),
         status: d.status.as_str().to_string(),
         status_label: d.status.label().to_string(),
-        portal_status: d.portal_status(&rules().portal_status),
+        portal_status: d.portal_status(&state.rules().portal_status),
         received_at: vn_time(d.received_at),
         appointment_at: vn_time(d.appointment_at),
         finished_at: opt_time(d.finished_at),

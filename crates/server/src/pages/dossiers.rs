@@ -30,7 +30,7 @@ use super::{Nav, PageForm, PageResult, flash_message, render, render_with, url_e
 use crate::api::dossiers::ClientIp;
 use crate::api::dossiers::{
     CountersOut, CreateDossierIn, IntakeOutcome, RefusalIn, event_label, procedure_of,
-    record_refusal, register_or_request, rules,
+    record_refusal, register_or_request,
 };
 use crate::auth::PageCtx;
 use crate::error::status_of;
@@ -1096,7 +1096,7 @@ pub(crate) async fn show_dossier(
             code: d.code.clone(),
             version: d.version,
             status_label: d.status.label().into(),
-            portal_status: d.portal_status(&rules().portal_status),
+            portal_status: d.portal_status(&state.rules().portal_status),
             procedure_code: d.procedure_code.clone(),
             procedure_name: procedure
                 .as_ref()
@@ -1281,7 +1281,7 @@ pub async fn dossier_act(
                 version,
                 &action,
                 snapshot.calendar(),
-                &rules(),
+                state.rules(),
             )
             .await
     }

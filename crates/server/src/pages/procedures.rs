@@ -2,7 +2,7 @@
 //! fees, workflow and required documents (read-only; editing is `motcua procedure import`).
 
 use askama::Template;
-use axum::extract::{Path, Query};
+use axum::extract::{Path, Query, State};
 use motcua_domain::procedure::{OnlineLevel, Procedure, StepUnit};
 use motcua_domain::user::Role;
 use motcua_store::{ProcedureFilter, ProcedureSummary};
@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::dossiers::budget_label;
 use super::units::vn_number;
 use super::{Nav, PageResult, render, url_encode};
-use crate::api::dossiers::rules;
+use crate::AppState;
 use crate::auth::PageCtx;
 
 #[derive(Template)]
@@ -92,9 +92,13 @@ struct ProcedurePage {
     can_intake: bool,
 }
 
-pub async fn show(ctx: PageCtx, Path(code): Path<String>) -> PageResult {
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(code): Path<String>,
+) -> PageResult {
     let p = ctx.store.procedure(code.trim(), None).await?;
-    let per_day = rules().minutes_per_day;
+    let per_day = state.rules().minutes_per_day;
     let channels = p
         .channels
         .iter()
