@@ -104,6 +104,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(pages)
+        .method_not_allowed_fallback(method_not_allowed)
         .fallback(fallback)
         .layer(Extension(api::system::OpenApiJson(Arc::new(doc_json))))
         .layer(DefaultBodyLimit::max(max_body))
@@ -151,6 +152,26 @@ async fn fallback(uri: axum::http::Uri) -> axum::response::Response {
     } else {
         pages::not_found().await
     }
+}
+
+/// A known address asked with a method it does not take: 405 (axum adds `Allow`) with our
+/// error body, JSON under `/api/`, the error page elsewhere.
+async fn method_not_allowed(
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let e = motcua_domain::Error::bad_request(
+        "method_not_allowed",
+        format!("Địa chỉ này không nhận yêu cầu {method}."),
+    );
+    let mut response = if uri.path().starts_with("/api/") {
+        error::ApiError(e).into_response()
+    } else {
+        pages::error_page(&e)
+    };
+    *response.status_mut() = axum::http::StatusCode::METHOD_NOT_ALLOWED;
+    response
 }
 
 async fn stylesheet() -> impl axum::response::IntoResponse {

@@ -601,13 +601,22 @@ async fn bad_input_changes_nothing(db: &TestDb) {
     )
     .await
     .expect_error(400, "invalid_json");
-    h.patch(
-        &format!("/api/v1/units/{A2}"),
-        &admin,
-        json!({ "version": version, "nmae": "Gõ nhầm" }),
-    )
-    .await
-    .expect_error(400, "invalid_json");
+    let r = h
+        .patch(
+            &format!("/api/v1/units/{A2}"),
+            &admin,
+            json!({ "version": version, "nmae": "Gõ nhầm" }),
+        )
+        .await;
+    r.expect_error(400, "invalid_json");
+    // Named in Vietnamese; the parser's English text only in the details.
+    assert!(
+        r.message().contains("không có trường \"nmae\""),
+        "{}",
+        r.message()
+    );
+    assert!(!r.message().contains("unknown field"), "{}", r.message());
+    assert_eq!(r.json()["error"]["details"]["field"], "nmae");
     let valid = json!({ "code": "000.01.09.A09", "name": "Đúng", "level": 2, "parent_code": A1 });
     h.raw(
         Method::POST,
@@ -1698,6 +1707,19 @@ async fn health_and_fallbacks(db: &TestDb) {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(r.is_html());
     assert!(r.text().contains("Trang bạn tìm không tồn tại."));
+    // A known address with a method it does not take: 405 with `Allow` and our error body,
+    // JSON under /api/, the error page elsewhere.
+    let r = h
+        .api(Method::DELETE, "/api/v1/units", Some(&admin), None)
+        .await;
+    r.expect_error(405, "method_not_allowed");
+    assert!(r.message().contains("DELETE"), "{}", r.message());
+    let allow = r.headers["allow"].to_str().unwrap_or_default().to_string();
+    assert!(allow.contains("GET") && allow.contains("POST"), "{allow}");
+    let r = h.page(Method::PUT, "/login", "", None).await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(r.is_html());
+    assert!(r.text().contains("không nhận yêu cầu PUT"));
     // The document is served as generated.
     let r = h.api(Method::GET, "/api/v1/openapi.json", None, None).await;
     r.expect(200);

@@ -377,6 +377,17 @@ async fn bad_input_is_refused(db: &TestDb) {
     act(&h, &receiver, &code, json!({"action": "fly"}), 2)
         .await
         .expect_error(400, "action_invalid");
+    let r = act(
+        &h,
+        &receiver,
+        &code,
+        json!({"action": "apologise", "reason": "Chậm"}),
+        2,
+    )
+    .await;
+    r.expect_error(400, "action_invalid");
+    assert!(r.message().contains("thiếu trường"), "{}", r.message());
+    assert!(!r.message().contains("missing field"), "{}", r.message());
     h.post(
         &format!("/api/v1/dossiers/{code}/actions"),
         &receiver,

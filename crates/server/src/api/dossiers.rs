@@ -550,14 +550,13 @@ pub struct ActionIn {
     pub version: i64,
 }
 
-fn action_invalid(why: impl std::fmt::Display) -> Error {
-    Error::bad_request("action_invalid", format!("Thao tác không hợp lệ: {why}"))
-}
-
 /// Splits `{"action": …, "version": n, …}` into the version and the domain action.
 fn parse_action(body: Value) -> Result<(i64, Action), Error> {
     let Value::Object(mut map) = body else {
-        return Err(action_invalid("cần một đối tượng JSON."));
+        return Err(Error::bad_request(
+            "action_invalid",
+            "Thao tác không hợp lệ: cần một đối tượng JSON.",
+        ));
     };
     let version = map
         .remove("version")
@@ -568,7 +567,8 @@ fn parse_action(body: Value) -> Result<(i64, Action), Error> {
                 "Cần gửi kèm phiên bản (version) của hồ sơ đã xem.",
             )
         })?;
-    let action: Action = serde_json::from_value(Value::Object(map)).map_err(action_invalid)?;
+    let action: Action = serde_json::from_value(Value::Object(map))
+        .map_err(|e| super::action_invalid(&e.to_string()))?;
     Ok((version, action))
 }
 

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod calendar;
 pub mod dossiers;
 pub mod facts;
+mod input_error;
 pub mod procedures;
 pub mod quarterly;
 pub mod reports;
@@ -138,10 +139,11 @@ fn json_rejection(rejection: &JsonRejection) -> Error {
             "content_type_invalid",
             "Dữ liệu phải gửi dạng JSON (Content-Type: application/json).",
         ),
-        _ => Error::bad_request(
-            "invalid_json",
-            format!("Dữ liệu JSON không hợp lệ: {}", rejection.body_text()),
-        ),
+        _ => {
+            let (why, details) = input_error::describe(&rejection.body_text());
+            Error::bad_request("invalid_json", format!("Dữ liệu JSON không hợp lệ: {why}"))
+                .with_details(details)
+        }
     }
 }
 
@@ -160,10 +162,19 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T>
 }
 
 fn query_rejection(rejection: &QueryRejection) -> Error {
+    let (why, details) = input_error::describe(&rejection.body_text());
     Error::bad_request(
         "invalid_query",
-        format!("Tham số truy vấn không hợp lệ: {}", rejection.body_text()),
+        format!("Tham số truy vấn không hợp lệ: {why}"),
     )
+    .with_details(details)
+}
+
+/// A workflow action's body the action types refuse (`action_invalid`, 400).
+pub(crate) fn action_invalid(parser_text: &str) -> Error {
+    let (why, details) = input_error::describe(parser_text);
+    Error::bad_request("action_invalid", format!("Thao tác không hợp lệ: {why}"))
+        .with_details(details)
 }
 
 /// Vietnam time (UTC+07:00, no daylight saving) in RFC 3339, as the API answers.

@@ -1253,8 +1253,7 @@ fn action_of(f: &ActionForm) -> Result<Action, Error> {
             ));
         }
     }
-    serde_json::from_value(Value::Object(m))
-        .map_err(|e| Error::bad_request("action_invalid", format!("Thao tác không hợp lệ: {e}")))
+    serde_json::from_value(Value::Object(m)).map_err(|e| crate::api::action_invalid(&e.to_string()))
 }
 
 pub async fn dossier_act(
