@@ -1,6 +1,8 @@
 //! The dossier API over HTTP, on SQLite and on PostgreSQL (`<test>::sqlite`,
 //! `<test>::postgres`): a receiver, a specialist, a leader and a clerk take a dossier from
-//! intake to the returned result; bad input; scope on every dossier route; public tracking.
+//! intake to the returned result; supplement, payment, apology, return, assignment and refusal
+//! with their rules; the procedure version a dossier keeps; the configured portal codes; bad
+//! input; scope on every dossier route; public tracking.
 
 #![allow(clippy::unwrap_used)] // test helpers may panic: that is how a test fails
 
@@ -23,7 +25,20 @@ async fn harness(db: &TestDb) -> Harness {
 
 async fn harness_with(db: &TestDb, config: Config) -> Harness {
     let h = Harness::with_config(&db.store, config).await;
-    let doc = json!({
+    save_procedure(db, procedure_doc()).await;
+    h
+}
+
+async fn save_procedure(db: &TestDb, doc: Value) {
+    let new: NewProcedure = serde_json::from_value(doc).unwrap();
+    let p = Procedure::parse(new, 480).unwrap();
+    db.store.save_procedure("admin", T0, &p).await.unwrap();
+}
+
+/// Procedure 1.009999: five working days, four steps (receiver 120, specialist 1200, leader
+/// 600, clerk 480 minutes).
+fn procedure_doc() -> Value {
+    json!({
         "code": PROCEDURE,
         "name": "Xác nhận thời gian công tác trong quân đội (ví dụ minh họa)",
         "field": { "code": "CS-QN", "name": "Chính sách quân nhân" },
@@ -47,11 +62,7 @@ async fn harness_with(db: &TestDb, config: Config) -> Harness {
             { "key": "phe_duyet", "name": "Phê duyệt, ký", "role": "leader", "unit": "owner", "budget_minutes": 600 },
             { "key": "ban_hanh", "name": "Vào số, đóng dấu, phát hành", "role": "clerk", "unit": "owner", "budget_minutes": 480 }
         ]}
-    });
-    let new: NewProcedure = serde_json::from_value(doc).unwrap();
-    let p = Procedure::parse(new, 480).unwrap();
-    db.store.save_procedure("admin", T0, &p).await.unwrap();
-    h
+    })
 }
 
 fn intake() -> Value {
@@ -558,6 +569,301 @@ async fn idempotency_key_registers_once(db: &TestDb) {
     assert_eq!(h.audit_count().await, audit);
 }
 
+/// Every pausing and rescheduling action over HTTP, on both engines: a supplement request
+/// pauses the clock and its receipt moves the due instant by exactly the paused working time
+/// (one working day here), a second request is refused (one round per agency), a payment
+/// request pauses and resumes, the apology moves the appointment once (not the legal due
+/// instant), a step is returned and assigned, and a refusal after appraisal ends it. Each answer
+/// carries the next version; the control slip lists every action in order.
+async fn pauses_apology_return_assign_and_refusal(db: &TestDb) {
+    let h = harness(db).await;
+    let receiver = h.token("receiver.a").await;
+    let specialist = h.token("specialist.a").await;
+    let leader = h.token("leader.a").await;
+    let d = h
+        .post("/api/v1/dossiers", &receiver, intake())
+        .await
+        .expect(201)
+        .json();
+    let code = d["code"].as_str().unwrap().to_string();
+    assert_eq!(d["due_at"], "2026-11-09T09:00:00+07:00");
+    act(&h, &receiver, &code, json!({"action": "complete_step"}), 1)
+        .await
+        .expect(200);
+
+    // Supplement: reason and items required; pauses (portal 5).
+    act(
+        &h,
+        &specialist,
+        &code,
+        json!({"action": "request_supplement", "reason": " ", "items": ["Bản sao quyết định"]}),
+        2,
+    )
+    .await
+    .expect_error(422, "reason_required");
+    let d = act(&h, &specialist, &code, json!({"action": "request_supplement", "reason": "Thiếu quyết định xuất ngũ", "items": ["Bản sao quyết định xuất ngũ"]}), 2)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(
+        (
+            d["status"].as_str(),
+            d["portal_status"].as_i64(),
+            d["version"].as_i64()
+        ),
+        (Some("awaiting_supplement"), Some(5), Some(3))
+    );
+    // A working day later (Tuesday, same hour) the supplement arrives: the due instant moves
+    // by exactly that working day.
+    h.clock.advance(time::Duration::days(1));
+    // API tokens last 8 hours: sign in again on the new day.
+    let (receiver, specialist, leader) = (
+        h.token("receiver.a").await,
+        h.token("specialist.a").await,
+        h.token("leader.a").await,
+    );
+    let d = act(
+        &h,
+        &receiver,
+        &code,
+        json!({"action": "receive_supplement", "note": "Đã nhận bản sao"}),
+        3,
+    )
+    .await
+    .expect(200)
+    .json();
+    assert_eq!(d["status"], "processing");
+    assert_eq!(d["due_at"], "2026-11-10T09:00:00+07:00");
+    // One round per agency (rule set: supplement_rounds_per_agency = 1).
+    act(
+        &h,
+        &specialist,
+        &code,
+        json!({"action": "request_supplement", "reason": "Lần hai", "items": ["Giấy tờ khác"]}),
+        4,
+    )
+    .await
+    .expect_error(409, "supplement_rounds_exhausted");
+
+    // Payment: amount > 0; pauses (portal 6) and resumes.
+    act(
+        &h,
+        &specialist,
+        &code,
+        json!({"action": "request_payment", "amount_vnd": 0, "reason": "Lệ phí"}),
+        4,
+    )
+    .await
+    .expect_error(422, "amount_invalid");
+    let d = act(
+        &h,
+        &specialist,
+        &code,
+        json!({"action": "request_payment", "amount_vnd": 50000, "reason": "Lệ phí cấp bản sao"}),
+        4,
+    )
+    .await
+    .expect(200)
+    .json();
+    assert_eq!(
+        (d["status"].as_str(), d["portal_status"].as_i64()),
+        (Some("awaiting_payment"), Some(6))
+    );
+    let d = act(
+        &h,
+        &receiver,
+        &code,
+        json!({"action": "payment_received"}),
+        5,
+    )
+    .await
+    .expect(200)
+    .json();
+    assert_eq!(d["status"], "processing");
+    assert_eq!(
+        d["due_at"], "2026-11-10T09:00:00+07:00",
+        "no working time passed"
+    );
+
+    // The apology: a new appointment later than the current one, reason required; once.
+    act(&h, &leader, &code, json!({"action": "apologise", "reason": "Chờ xác minh", "new_appointment": "2026-11-05T09:00:00+07:00"}), 6)
+        .await
+        .expect_error(422, "apology_date_not_later");
+    let d = act(&h, &leader, &code, json!({"action": "apologise", "reason": "Chờ xác minh", "new_appointment": "2026-11-13T09:00:00+07:00"}), 6)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(d["appointment_at"], "2026-11-13T09:00:00+07:00");
+    assert_eq!(
+        d["due_at"], "2026-11-10T09:00:00+07:00",
+        "the legal due instant stays"
+    );
+    act(&h, &leader, &code, json!({"action": "apologise", "reason": "Lần hai", "new_appointment": "2026-11-16T09:00:00+07:00"}), 7)
+        .await
+        .expect_error(409, "apology_already_used");
+
+    // Back to the desk and forward again; then the leader hands it to the specialist.
+    let d = act(
+        &h,
+        &specialist,
+        &code,
+        json!({"action": "return_to_step", "step": 0, "reason": "Kiểm tra lại thành phần"}),
+        7,
+    )
+    .await
+    .expect(200)
+    .json();
+    assert_eq!(
+        (d["current_step"].as_i64(), d["waiting_role"].as_str()),
+        (Some(0), Some("receiver"))
+    );
+    act(&h, &receiver, &code, json!({"action": "complete_step"}), 8)
+        .await
+        .expect(200);
+    act(
+        &h,
+        &leader,
+        &code,
+        json!({"action": "assign", "to": "khong.co.ai"}),
+        9,
+    )
+    .await
+    .expect_error(422, "assignee_invalid");
+    let d = act(
+        &h,
+        &leader,
+        &code,
+        json!({"action": "assign", "to": "specialist.a"}),
+        9,
+    )
+    .await
+    .expect(200)
+    .json();
+    assert_eq!(d["assignee"], "specialist.a");
+
+    // Refusal after appraisal is the leader's and ends it (portal 10: the refusal letter is
+    // the result).
+    act(
+        &h,
+        &specialist,
+        &code,
+        json!({"action": "refuse", "reason": "Không đủ điều kiện"}),
+        10,
+    )
+    .await
+    .expect_error(403, "forbidden");
+    let d = act(
+        &h,
+        &leader,
+        &code,
+        json!({"action": "refuse", "reason": "Không đủ điều kiện xác nhận"}),
+        10,
+    )
+    .await
+    .expect(200)
+    .json();
+    assert_eq!(
+        (
+            d["status"].as_str(),
+            d["portal_status"].as_i64(),
+            d["version"].as_i64()
+        ),
+        (Some("refused"), Some(10), Some(11))
+    );
+    act(
+        &h,
+        &specialist,
+        &code,
+        json!({"action": "complete_step"}),
+        11,
+    )
+    .await
+    .expect_error(409, "action_not_allowed_in_state");
+
+    // The control slip: every accepted action once, in order.
+    let full = h
+        .get(&format!("/api/v1/dossiers/{code}"), &receiver)
+        .await
+        .expect(200)
+        .json();
+    let kinds: Vec<&str> = full["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "register",
+            "complete_step",
+            "request_supplement",
+            "receive_supplement",
+            "request_payment",
+            "payment_received",
+            "apologise",
+            "return_to_step",
+            "complete_step",
+            "assign",
+            "refuse"
+        ]
+    );
+}
+
+/// A dossier keeps the procedure version it was received under (issue 4 item 1): a new version
+/// that renames the steps and shortens the limit changes new dossiers only.
+async fn dossier_keeps_its_procedure_version(db: &TestDb) {
+    let h = harness(db).await;
+    let receiver = h.token("receiver.a").await;
+    let old = h
+        .post("/api/v1/dossiers", &receiver, intake())
+        .await
+        .expect(201)
+        .json();
+    let old_code = old["code"].as_str().unwrap().to_string();
+    assert_eq!(old["procedure_version"], 1);
+    let mut v2 = procedure_doc();
+    v2["channels"][0]["limit"]["amount"] = json!(4);
+    v2["channels"][1]["limit"]["amount"] = json!(4);
+    v2["workflow"]["steps"][1]["name"] = json!("Thẩm định (phiên bản 2)");
+    v2["workflow"]["steps"][1]["budget_minutes"] = json!(720);
+    save_procedure(db, v2).await;
+
+    let d = act(
+        &h,
+        &receiver,
+        &old_code,
+        json!({"action": "complete_step"}),
+        1,
+    )
+    .await
+    .expect(200)
+    .json();
+    assert_eq!(d["procedure_version"], 1);
+    assert_eq!(d["current_step_name"], "Thẩm định hồ sơ");
+    assert_eq!(d["due_at"], "2026-11-09T09:00:00+07:00");
+
+    let new = h
+        .post("/api/v1/dossiers", &receiver, intake())
+        .await
+        .expect(201)
+        .json();
+    assert_eq!(new["procedure_version"], 2);
+    assert_eq!(new["due_at"], "2026-11-06T09:00:00+07:00");
+    let new_code = new["code"].as_str().unwrap();
+    let d = act(
+        &h,
+        &receiver,
+        new_code,
+        json!({"action": "complete_step"}),
+        1,
+    )
+    .await
+    .expect(200)
+    .json();
+    assert_eq!(d["current_step_name"], "Thẩm định (phiên bản 2)");
+}
+
 /// The portal codes come from the configured map (issue 4 item 7: "by data, not code"): an
 /// operator who maps `received` to 1 and `processing` to 3 sees those codes on the dossier,
 /// in the inbox and on the public tracking answer.
@@ -615,6 +921,8 @@ async fn portal_status_follows_the_configured_map(db: &TestDb) {
 }
 
 conformance!(
+    pauses_apology_return_assign_and_refusal,
+    dossier_keeps_its_procedure_version,
     portal_status_follows_the_configured_map,
     lifecycle_by_four_people,
     bad_input_is_refused,
