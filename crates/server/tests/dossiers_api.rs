@@ -579,7 +579,6 @@ async fn pauses_apology_return_assign_and_refusal(db: &TestDb) {
     let h = harness(db).await;
     let receiver = h.token("receiver.a").await;
     let specialist = h.token("specialist.a").await;
-    let leader = h.token("leader.a").await;
     let d = h
         .post("/api/v1/dossiers", &receiver, intake())
         .await
