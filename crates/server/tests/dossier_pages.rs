@@ -1,6 +1,7 @@
 //! The one-stop web pages on SQLite and PostgreSQL: intake through the form (CSRF required),
 //! the receipt with its QR code, the request-to-complete slip for an incomplete checklist,
-//! the action forms with the version, the control slip and the public tracking page.
+//! the action forms with the version, the control slip, the printable notices, scope on every
+//! dossier page and the public tracking page.
 
 #![allow(clippy::unwrap_used)] // test helpers may panic: that is how a test fails
 
@@ -11,7 +12,7 @@ use common::*;
 use motcua_domain::procedure::{NewProcedure, Procedure};
 use motcua_store::conformance;
 use motcua_store::testing::TestDb;
-use serde_json::json;
+use serde_json::{Value, json};
 
 const PROCEDURE: &str = "1.009999";
 
@@ -372,4 +373,130 @@ async fn actions_move_the_dossier(db: &TestDb) {
     assert!(after.text().contains("5/5") && !after.text().contains("id=\"rating\""));
 }
 
-conformance!(intake_receipt_and_slips, actions_move_the_dossier);
+/// The printable notices (supplement request, apology) and scope on every dossier page: a
+/// person of another branch gets the same 404 page as for a dossier that does not exist, on
+/// the dossier page, its receipt, control slip, notices and actions.
+async fn notices_and_scope_of_every_page(db: &TestDb) {
+    let h = harness(db).await;
+    let receiver = h.token("receiver.a").await;
+    let body = json!({
+        "procedure_code": PROCEDURE,
+        "channel": "in_person",
+        "applicant": { "kind": "person", "name": "Nguyễn Văn An", "id_number": "001099012345",
+                       "phone": "0912 345 678", "address": "Số 1 Hoàng Diệu, Hà Nội" },
+        "documents": [ { "key": "don_de_nghi" }, { "key": "cccd" }, { "key": "quyet_dinh" } ]
+    });
+    let d = h
+        .post("/api/v1/dossiers", &receiver, body)
+        .await
+        .expect(201)
+        .json();
+    let code = d["code"].as_str().unwrap().to_string();
+    let action = |token: String, mut body: Value, version: i64| {
+        let url = format!("/api/v1/dossiers/{code}/actions");
+        let h = &h;
+        async move {
+            body["version"] = json!(version);
+            h.post(&url, &token, body).await.expect(200);
+        }
+    };
+    action(receiver.clone(), json!({"action": "complete_step"}), 1).await;
+    let specialist = h.token("specialist.a").await;
+    action(
+        specialist,
+        json!({"action": "request_supplement", "reason": "Thiếu quyết định xuất ngũ",
+               "items": ["Bản sao chứng thực quyết định xuất ngũ"]}),
+        2,
+    )
+    .await;
+    let leader = h.token("leader.a").await;
+    action(
+        leader,
+        json!({"action": "apologise", "reason": "Chờ hồ sơ bổ sung",
+               "new_appointment": "2026-11-13T09:00:00+07:00"}),
+        3,
+    )
+    .await;
+
+    let web_receiver = web(&h, "receiver.a").await;
+    let page = web_receiver.get(&format!("/dossiers/{code}")).await;
+    page.expect(200);
+    for version in [3, 4] {
+        assert!(
+            page.text()
+                .contains(&format!("/dossiers/{code}/notices/{version}")),
+            "the dossier page links notice {version}"
+        );
+    }
+    let supplement = web_receiver
+        .get(&format!("/dossiers/{code}/notices/3"))
+        .await;
+    supplement.expect(200);
+    let text = supplement.text();
+    assert!(text.contains("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"));
+    assert!(text.contains("Thiếu quyết định xuất ngũ"));
+    assert!(text.contains("Bản sao chứng thực quyết định xuất ngũ"));
+    assert!(text.contains("Nguyễn Văn An") && text.contains(&code));
+    let apology = web_receiver
+        .get(&format!("/dossiers/{code}/notices/4"))
+        .await;
+    apology.expect(200);
+    let text = apology.text();
+    assert!(text.contains("Phiếu xin lỗi và hẹn lại ngày trả kết quả"));
+    assert!(text.contains("Ngày hẹn trả kết quả mới"), "{text}");
+    // A version that is not a notice, or not a number: not found.
+    for version in ["2", "abc", "99"] {
+        let r = web_receiver
+            .get(&format!("/dossiers/{code}/notices/{version}"))
+            .await;
+        assert_eq!(r.status.as_u16(), 404, "notice {version}");
+    }
+
+    // Another branch: every page of the dossier answers like a dossier that does not exist.
+    let missing = format!("{A3}-261102-0099");
+    for user in B_PEOPLE {
+        let other = web(&h, user).await;
+        let csrf = other.csrf().await;
+        for target in [&code, &missing] {
+            for path in [
+                format!("/dossiers/{target}"),
+                format!("/dossiers/{target}/receipt"),
+                format!("/dossiers/{target}/control-slip"),
+                format!("/dossiers/{target}/notices/3"),
+            ] {
+                let r = other.get(&path).await;
+                assert_eq!(r.status.as_u16(), 404, "{user} GET {path}");
+                assert!(r.is_html());
+                assert!(!r.text().contains("Nguyễn Văn An"), "{user} GET {path}");
+            }
+            let r = other
+                .post(
+                    &format!("/dossiers/{target}/actions"),
+                    &[
+                        ("csrf", &csrf),
+                        ("version", "4"),
+                        ("action", "stop"),
+                        ("reason", "x"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status.as_u16(), 404, "{user} POST actions on {target}");
+        }
+    }
+    // Nothing changed for the owner.
+    let d = h
+        .get(&format!("/api/v1/dossiers/{code}"), &receiver)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(
+        (d["version"].as_i64(), d["status"].as_str()),
+        (Some(4), Some("awaiting_supplement"))
+    );
+}
+
+conformance!(
+    intake_receipt_and_slips,
+    actions_move_the_dossier,
+    notices_and_scope_of_every_page
+);
