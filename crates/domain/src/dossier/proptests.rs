@@ -104,6 +104,8 @@ proptest! {
         check_invariants(&d);
         let p = proc_();
         let rules = RuleSet::default();
+        // The paused working time the accepted events recorded, summed.
+        let mut paused_total = 0i64;
         for (kind, role, step, gap, ahead) in steps {
             now += Duration::minutes(gap);
             // Half the time the person expected to act, otherwise anyone.
@@ -120,10 +122,30 @@ proptest! {
                     prop_assert_eq!(t.event.to_status, t.dossier.status);
                     prop_assert!(a.allowed_in().contains(&before.status));
                     check_invariants(&t.dossier);
+                    // Time accounting, from what the event records: a resume moves the due
+                    // instant by exactly the working time since the pause began, and the
+                    // dossier's paused total is the sum of those records.
+                    if let Some(paused) = t.event.paused_minutes {
+                        let since = before.paused_since.expect("a resume ends a pause");
+                        prop_assert_eq!(paused, cal().working_minutes_between(since, now).expect("in range"));
+                        let (due_before, due_after) = (t.event.due_before.expect("kept"), t.event.due_after.expect("kept"));
+                        prop_assert_eq!(due_before, before.legal_due_at);
+                        prop_assert_eq!(cal().working_minutes_between(due_before, due_after).expect("in range"), paused);
+                    }
+                    paused_total += t.event.paused_minutes.unwrap_or(0);
+                    prop_assert_eq!(t.dossier.paused_minutes, paused_total);
+                    // A finished step: the time it used plus the time paused during it is
+                    // exactly the working time since it began.
+                    if let Some(used) = t.event.step_used_minutes {
+                        let elapsed = cal().working_minutes_between(before.step_started_at, now).expect("in range");
+                        prop_assert_eq!(used + before.step_paused_minutes, elapsed);
+                        prop_assert!(t.event.timing.is_some());
+                    }
                     d = t.dossier;
                 }
                 Err(e) => {
-                    prop_assert_eq!(&d, &before);
+                    // `apply` only borrows the dossier, so a refusal cannot have changed it;
+                    // it must say why, as a client error.
                     prop_assert!(!e.code.is_empty());
                     prop_assert!(!matches!(e.kind, crate::ErrorKind::Internal), "{e:?}");
                 }
