@@ -82,3 +82,40 @@ pub fn body_too_large() -> Error {
         "Dữ liệu gửi lên quá lớn.",
     )
 }
+
+/// Safety net for rejections of axum's own extractors that no handler words (a path segment
+/// that is not valid percent-encoded UTF-8, for one): a client error answered as plain text is
+/// rewritten into our error format, JSON under `/api/` and the error page elsewhere, keeping
+/// its status. Our own answers are never plain text, so nothing else is touched.
+pub async fn plain_rejections(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !status.is_client_error() || !plain {
+        return response;
+    }
+    let parser = axum::body::to_bytes(response.into_body(), 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let e = Error::bad_request(
+        "request_invalid",
+        "Yêu cầu không hợp lệ: địa chỉ hoặc tham số không đúng định dạng.",
+    )
+    .with_details(serde_json::json!({ "parser": parser }));
+    let mut rewritten = if is_api {
+        ApiError(e).into_response()
+    } else {
+        crate::pages::error_page(&e)
+    };
+    *rewritten.status_mut() = status;
+    rewritten
+}

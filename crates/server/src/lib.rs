@@ -108,6 +108,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(fallback)
         .layer(Extension(api::system::OpenApiJson(Arc::new(doc_json))))
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn(error::plain_rejections))
         .layer(axum::middleware::from_fn(metrics_layer::record))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -1720,6 +1720,22 @@ async fn health_and_fallbacks(db: &TestDb) {
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
     assert!(r.is_html());
     assert!(r.text().contains("không nhận yêu cầu PUT"));
+    // A path segment that is not UTF-8, and a page's malformed query string: our error format
+    // in Vietnamese, never axum's English plain text.
+    let r = h.get("/api/v1/dossiers/%FF%FE", &admin).await;
+    r.expect_error(400, "request_invalid");
+    assert!(r.json()["error"]["details"]["parser"].is_string());
+    let r = h.page(Method::GET, "/tra-cuu/%FF%FE", "", None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.is_html());
+    assert!(r.text().contains("Yêu cầu không hợp lệ"), "{}", r.text());
+    let r = h
+        .page(Method::GET, "/login?next=%2F&next=%2Finbox", "", None)
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.is_html());
+    assert!(r.text().contains("tham số không hợp lệ"), "{}", r.text());
+    assert!(!r.text().contains("duplicate field"), "{}", r.text());
     // The document is served as generated.
     let r = h.api(Method::GET, "/api/v1/openapi.json", None, None).await;
     r.expect(200);

@@ -7,7 +7,7 @@ pub mod auth;
 pub mod calendar;
 pub mod dossiers;
 pub mod facts;
-mod input_error;
+pub(crate) mod input_error;
 pub mod procedures;
 pub mod quarterly;
 pub mod reports;

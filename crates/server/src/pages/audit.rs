@@ -1,7 +1,7 @@
 //! The audit log page (admin, inspector).
 
+use super::PageParams;
 use askama::Template;
-use axum::extract::Query;
 
 use super::{Nav, PageResult, render};
 use crate::api::audit::{AuditOut, AuditQuery, CAN_READ_AUDIT};
@@ -28,7 +28,7 @@ struct AuditPage {
     object_id: String,
 }
 
-pub async fn list(ctx: PageCtx, Query(q): Query<AuditQuery>) -> PageResult {
+pub async fn list(ctx: PageCtx, PageParams(q): PageParams<AuditQuery>) -> PageResult {
     ctx.require(CAN_READ_AUDIT)?;
     let page = ctx.store.audit(&q.to_filter()?, 100).await?;
     let entries = page

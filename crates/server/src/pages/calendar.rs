@@ -2,8 +2,9 @@
 //! days and lunar dates, the reasons listed below, and for administrators the forms that
 //! announce or remove exceptions (post/redirect/get; errors shown on the page).
 
+use super::PageParams;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use motcua_calendar::{
@@ -311,7 +312,7 @@ pub struct CalendarQuery {
 pub async fn page(
     ctx: PageCtx,
     State(state): State<AppState>,
-    Query(q): Query<CalendarQuery>,
+    PageParams(q): PageParams<CalendarQuery>,
 ) -> PageResult {
     let year = match q.year.as_deref().filter(|y| !y.trim().is_empty()) {
         Some(y) => parse_year(y)?,

@@ -7,10 +7,11 @@
 //! is the answer to the intake POST itself; `GET /dossiers/{code}/receipt` reprints it
 //! without the key (the QR code then opens the lookup form with the code filled in).
 
+use super::PageParams;
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_calendar::VIETNAM_OFFSET;
@@ -243,7 +244,7 @@ pub struct InboxQuery {
 pub async fn inbox(
     State(state): State<AppState>,
     ctx: PageCtx,
-    Query(q): Query<InboxQuery>,
+    PageParams(q): PageParams<InboxQuery>,
 ) -> PageResult {
     let bad = |what: &str| {
         Error::bad_request("invalid_query", format!("Bộ lọc \"{what}\" không hợp lệ."))
@@ -402,7 +403,7 @@ pub struct NewQuery {
     procedure: Option<String>,
 }
 
-pub async fn intake_form(ctx: PageCtx, Query(q): Query<NewQuery>) -> PageResult {
+pub async fn intake_form(ctx: PageCtx, PageParams(q): PageParams<NewQuery>) -> PageResult {
     ctx.require(&[Role::Receiver])?;
     let f = IntakeForm {
         procedure: q.procedure.unwrap_or_default().trim().to_string(),
@@ -784,7 +785,7 @@ pub struct OkQuery {
 pub async fn intake_slip(
     ctx: PageCtx,
     Path(id): Path<String>,
-    Query(q): Query<OkQuery>,
+    PageParams(q): PageParams<OkQuery>,
 ) -> PageResult {
     let not_found = || Error::not_found("intake_slip_not_found", "Không tìm thấy phiếu.");
     let id: i64 = id.trim().parse().map_err(|_| not_found())?;
@@ -1153,7 +1154,7 @@ pub async fn dossier_page(
     State(state): State<AppState>,
     ctx: PageCtx,
     Path(code): Path<String>,
-    Query(q): Query<OkQuery>,
+    PageParams(q): PageParams<OkQuery>,
 ) -> PageResult {
     let code = code.trim().to_ascii_uppercase();
     show_dossier(&state, &ctx, &code, flash_message(q.ok.as_deref()), None).await
@@ -1469,7 +1470,7 @@ fn track_url(code: &str, key: &str) -> String {
     format!("/tra-cuu/{}?key={}", url_encode(code), url_encode(key))
 }
 
-pub async fn track_form(Query(q): Query<TrackQuery>) -> Response {
+pub async fn track_form(PageParams(q): PageParams<TrackQuery>) -> Response {
     let code = q.code.unwrap_or_default().trim().to_ascii_uppercase();
     let key = q.key.unwrap_or_default();
     if !code.is_empty() && !key.trim().is_empty() {
@@ -1546,7 +1547,7 @@ pub async fn track(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     Path(code): Path<String>,
-    Query(q): Query<TrackQuery>,
+    PageParams(q): PageParams<TrackQuery>,
 ) -> Response {
     let flash = match q.ok.as_deref() {
         Some("rated") => Some("Cảm ơn bạn đã đánh giá mức độ hài lòng.".to_string()),

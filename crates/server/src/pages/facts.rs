@@ -2,8 +2,9 @@
 //! coverage by level as of a date, and the facts section of each unit's page with the form to
 //! record a value (POST /units/{code}/facts, CSRF, works without JavaScript).
 
+use super::PageParams;
 use askama::Template;
-use axum::extract::{Path, Query};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect};
 use motcua_domain::calendar::iso_date;
 use motcua_domain::egov::{ValueType, parse_fact_date, vn_date, vn_today};
@@ -36,7 +37,7 @@ pub struct EgovQuery {
 }
 
 /// "Chính phủ điện tử": coverage by level of every boolean kind and totals of counts.
-pub async fn page(ctx: PageCtx, Query(q): Query<EgovQuery>) -> PageResult {
+pub async fn page(ctx: PageCtx, PageParams(q): PageParams<EgovQuery>) -> PageResult {
     let date = match q.as_of.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(v) => parse_fact_date(v)?,
         None => vn_today(ctx.now()),

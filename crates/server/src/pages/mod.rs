@@ -15,8 +15,9 @@ pub mod users;
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
 use motcua_domain::user::Role;
 use motcua_domain::{Error, ErrorKind};
@@ -141,11 +142,35 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
         serde_html_form::from_bytes(&bytes)
             .map(PageForm)
             .map_err(|e| {
-                PageError(Error::bad_request(
-                    "form_invalid",
-                    format!("Biểu mẫu không hợp lệ: {e}"),
-                ))
+                let (why, details) = crate::api::input_error::describe(&e.to_string());
+                PageError(
+                    Error::bad_request("form_invalid", format!("Biểu mẫu không hợp lệ: {why}"))
+                        .with_details(details),
+                )
             })
+    }
+}
+
+/// A page's query string; a malformed one gets the error page, in Vietnamese, like a bad form.
+pub struct PageParams<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for PageParams<T> {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(PageParams(v)),
+            Err(rejection) => {
+                let (why, details) = crate::api::input_error::describe(&rejection.body_text());
+                Err(PageError(
+                    Error::bad_request(
+                        "invalid_query",
+                        format!("Địa chỉ trang có tham số không hợp lệ: {why}"),
+                    )
+                    .with_details(details),
+                ))
+            }
+        }
     }
 }
 

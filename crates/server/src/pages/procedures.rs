@@ -1,8 +1,9 @@
 //! The procedure catalogue pages: the list with search, and one procedure with its channels,
 //! fees, workflow and required documents (read-only; editing is `motcua procedure import`).
 
+use super::PageParams;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use motcua_domain::procedure::{OnlineLevel, Procedure, StepUnit};
 use motcua_domain::user::Role;
 use motcua_store::{ProcedureFilter, ProcedureSummary};
@@ -31,7 +32,7 @@ pub struct ListQuery {
     after: Option<String>,
 }
 
-pub async fn list(ctx: PageCtx, Query(q): Query<ListQuery>) -> PageResult {
+pub async fn list(ctx: PageCtx, PageParams(q): PageParams<ListQuery>) -> PageResult {
     let text = q.q.unwrap_or_default();
     let filter = ProcedureFilter {
         after: q.after.filter(|a| !a.trim().is_empty()),

@@ -3,11 +3,11 @@
 //! with the edited text. The POST rebuilds the figures from data and applies only the drafts,
 //! so the figures in the file always match the data.
 
+use super::PageParams;
 use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::Query;
 use axum::response::Response;
 use motcua_domain::Error;
 use motcua_domain::quarterly::{Block, Quarter, QuarterlyReport};
@@ -149,7 +149,7 @@ fn show(
 }
 
 /// `GET /reports/quarterly[?period=2022-Q3&unit=…]`: the form, and the draft when a quarter is chosen.
-pub async fn page(ctx: PageCtx, Query(q): Query<PageQuery>) -> PageResult {
+pub async fn page(ctx: PageCtx, PageParams(q): PageParams<PageQuery>) -> PageResult {
     ctx.require(CAN_READ_QUARTERLY)?;
     let today = motcua_domain::egov::vn_today(ctx.now());
     let chosen = q.period.clone().filter(|p| !p.trim().is_empty());

@@ -2,8 +2,8 @@
 //! read the table in Vietnamese number format, and download the XLSX (the same query with
 //! `format=xlsx`, served by this page so a browser session suffices).
 
+use super::PageParams;
 use askama::Template;
-use axum::extract::Query;
 use motcua_domain::text::vn_number;
 
 use super::{Nav, PageError, PageResult, render};
@@ -63,7 +63,7 @@ fn enc(s: &str) -> String {
 }
 
 /// `GET /reports/bieu-06[?period=2022-Q3&unit=…&rows=unit&calendar=true&from=&to=][&format=xlsx]`.
-pub async fn page(ctx: PageCtx, Query(q): Query<Bieu06Query>) -> PageResult {
+pub async fn page(ctx: PageCtx, PageParams(q): PageParams<Bieu06Query>) -> PageResult {
     ctx.require(CAN_READ_REPORTS)?;
     let chosen = [&q.period, &q.from, &q.to]
         .iter()

@@ -1,7 +1,8 @@
 //! Sign-in, sign-out, the home page and changing one's password.
 
+use super::PageParams;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::scope::Scope;
@@ -54,7 +55,7 @@ fn is_secure(state: &AppState, headers: &HeaderMap) -> bool {
 pub async fn login_form(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<LoginQuery>,
+    PageParams(q): PageParams<LoginQuery>,
 ) -> Response {
     login_page(
         &state,

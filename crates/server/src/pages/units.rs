@@ -1,7 +1,8 @@
 //! The organisation pages: the unit tree, one unit, and the admin forms.
 
+use super::PageParams;
 use askama::Template;
-use axum::extract::{Path, Query};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect};
 use motcua_domain::Error;
 use motcua_domain::unit::{LEVEL_MAX, NewUnit, Unit, level_label};
@@ -37,7 +38,7 @@ pub struct UnitsQuery {
 /// Children shown per unit in the tree; the unit page lists them all.
 const TREE_FANOUT: usize = 200;
 
-pub async fn tree(ctx: PageCtx, Query(query): Query<UnitsQuery>) -> PageResult {
+pub async fn tree(ctx: PageCtx, PageParams(query): PageParams<UnitsQuery>) -> PageResult {
     let q = query.q.unwrap_or_default();
     let nav = Nav::new(&ctx, "units");
     if !q.trim().is_empty() {
@@ -145,7 +146,7 @@ pub struct UnitQuery {
 pub async fn unit_page(
     ctx: PageCtx,
     Path(code): Path<String>,
-    Query(q): Query<UnitQuery>,
+    PageParams(q): PageParams<UnitQuery>,
 ) -> PageResult {
     let unit = ctx.store.unit(&code.to_ascii_uppercase()).await?;
     show_unit(&ctx, unit, flash_message(q.ok.as_deref()), None).await

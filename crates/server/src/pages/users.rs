@@ -1,7 +1,7 @@
 //! The people page: list within scope, and the admin's form to add someone.
 
+use super::PageParams;
 use askama::Template;
-use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect};
 use motcua_domain::user::{NewUser, Role, check_password};
 use serde::Deserialize;
@@ -39,7 +39,7 @@ pub struct UsersQuery {
     ok: Option<String>,
 }
 
-pub async fn list(ctx: PageCtx, Query(q): Query<UsersQuery>) -> PageResult {
+pub async fn list(ctx: PageCtx, PageParams(q): PageParams<UsersQuery>) -> PageResult {
     ctx.require(CAN_LIST_USERS)?;
     show(
         &ctx,
