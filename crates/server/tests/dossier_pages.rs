@@ -227,6 +227,15 @@ async fn intake_receipt_and_slips(db: &TestDb) {
     // The inbox shows it; the catalogue pages answer.
     let inbox = receiver.get("/inbox?q=nguyen+van").await;
     assert!(inbox.text().contains(&code), "diacritics ignored");
+    // The field filter (lĩnh vực): the procedure's field finds it, another does not.
+    let inbox = receiver.get("/inbox?field=CS-QN").await;
+    assert!(inbox.text().contains(&code), "field CS-QN");
+    assert!(
+        inbox.text().contains("value=\"CS-QN\""),
+        "the filter is kept in the form"
+    );
+    let inbox = receiver.get("/inbox?field=KHAC").await;
+    assert!(!inbox.text().contains(&code), "another field");
     receiver.get("/procedures").await.expect(200);
     let p = receiver.get(&format!("/procedures/{PROCEDURE}")).await;
     p.expect(200);

@@ -227,6 +227,9 @@ struct InboxPage {
 pub struct InboxQuery {
     #[serde(default)]
     pub procedure: String,
+    /// Field (lĩnh vực) code.
+    #[serde(default)]
+    pub field: String,
     #[serde(default)]
     pub status: String,
     #[serde(default)]
@@ -251,7 +254,7 @@ pub async fn inbox(
     };
     let filter = InboxFilter {
         procedure: nonblank(&q.procedure),
-        field: None,
+        field: nonblank(&q.field),
         status: match nonblank(&q.status) {
             Some(s) => Some(status_of_str(&s).ok_or_else(|| bad("trạng thái"))?),
             None => None,
@@ -284,8 +287,9 @@ pub async fn inbox(
         .await?;
     let next_link = page.next.map(|n| {
         format!(
-            "/inbox?procedure={}&status={}&channel={}&from={}&to={}&q={}&after={}",
+            "/inbox?procedure={}&field={}&status={}&channel={}&from={}&to={}&q={}&after={}",
             url_encode(&q.procedure),
+            url_encode(&q.field),
             url_encode(&q.status),
             url_encode(&q.channel),
             url_encode(&q.from),
