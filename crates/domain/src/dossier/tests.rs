@@ -513,6 +513,24 @@ fn apology_rules() {
     .expect_err("late");
     assert_eq!(e.code, "apology_too_late");
     assert_eq!(e.details.expect("details")["lead_minutes"], 420);
+    // The boundary: exactly one working day (480 minutes) before is still in time, one
+    // minute later is not (domain brief one-stop.md, "Late"; rule set apology_lead_minutes).
+    let e = run(
+        &d,
+        apologise("Cần xác minh", new_at),
+        &leader(),
+        datetime!(2025-03-07 09:01 +7),
+    )
+    .expect_err("479 minutes");
+    assert_eq!(e.code, "apology_too_late");
+    assert_eq!(e.details.expect("details")["lead_minutes"], 479);
+    let on_the_day = ok(
+        &d,
+        apologise("Cần xác minh", new_at),
+        &leader(),
+        datetime!(2025-03-07 09:00 +7),
+    );
+    assert_eq!(on_the_day.dossier.appointment_at, new_at);
     // Specialists do not apologise on the agency's behalf.
     let e = run(
         &d,
