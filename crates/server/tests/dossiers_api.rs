@@ -75,6 +75,18 @@ fn intake() -> Value {
     })
 }
 
+/// The receiver registers the standard intake: their token, the dossier's code and answer.
+async fn register(h: &Harness) -> (String, String, Value) {
+    let receiver = h.token("receiver.a").await;
+    let d = h
+        .post("/api/v1/dossiers", &receiver, intake())
+        .await
+        .expect(201)
+        .json();
+    let code = d["code"].as_str().unwrap().to_string();
+    (receiver, code, d)
+}
+
 async fn act(h: &Harness, token: &str, code: &str, mut body: Value, version: i64) -> Resp {
     body["version"] = json!(version);
     h.post(&format!("/api/v1/dossiers/{code}/actions"), token, body)
@@ -345,12 +357,7 @@ async fn bad_input_is_refused(db: &TestDb) {
     );
 
     // The first registered dossier still gets 0001: refusals took no number.
-    let d = h
-        .post("/api/v1/dossiers", &receiver, intake())
-        .await
-        .expect(201)
-        .json();
-    let code = d["code"].as_str().unwrap().to_string();
+    let (_, code, _) = register(&h).await;
     assert!(code.ends_with("-0001"), "{code}");
     // Online intake ignores the client's clock.
     let mut online = intake();
@@ -434,13 +441,7 @@ async fn bad_input_is_refused(db: &TestDb) {
 
 async fn out_of_scope_is_absent_on_every_dossier_route(db: &TestDb) {
     let h = harness(db).await;
-    let receiver = h.token("receiver.a").await;
-    let d = h
-        .post("/api/v1/dossiers", &receiver, intake())
-        .await
-        .expect(201)
-        .json();
-    let code = d["code"].as_str().unwrap().to_string();
+    let (receiver, code, _) = register(&h).await;
     let mut body = intake();
     body["documents"] = json!([]);
     let r = h.post("/api/v1/dossiers", &receiver, body).await;
@@ -479,13 +480,7 @@ async fn out_of_scope_is_absent_on_every_dossier_route(db: &TestDb) {
 
 async fn public_tracking_with_right_and_wrong_key(db: &TestDb) {
     let h = harness(db).await;
-    let receiver = h.token("receiver.a").await;
-    let d = h
-        .post("/api/v1/dossiers", &receiver, intake())
-        .await
-        .expect(201)
-        .json();
-    let code = d["code"].as_str().unwrap().to_string();
+    let (_, code, d) = register(&h).await;
     let key = d["tracking_key"].as_str().unwrap().to_string();
     let hr = &h;
     let get = |uri: String| async move { hr.api(Method::GET, &uri, None, None).await };
@@ -569,217 +564,113 @@ async fn idempotency_key_registers_once(db: &TestDb) {
     assert_eq!(h.audit_count().await, audit);
 }
 
+/// What one step of a scripted sequence must answer.
+enum Expect {
+    /// 200, with these fields in the answer (the version moves on by one).
+    Accepted(Value),
+    /// This status and error code, nothing changed.
+    Refused(u16, &'static str),
+}
+
+/// Runs `(username, action, expected)` steps on one dossier from `version`, checking each
+/// answer; returns the version after the last step.
+async fn script(
+    h: &Harness,
+    code: &str,
+    mut version: i64,
+    steps: Vec<(&str, Value, Expect)>,
+) -> i64 {
+    for (who, body, expected) in steps {
+        let token = h.token(who).await;
+        let r = act(h, &token, code, body.clone(), version).await;
+        match expected {
+            Expect::Refused(status, error) => r.expect_error(status, error),
+            Expect::Accepted(fields) => {
+                let d = r.expect(200).json();
+                version += 1;
+                assert_eq!(d["version"], version, "{who} {body}");
+                for (field, value) in fields.as_object().unwrap() {
+                    assert_eq!(&d[field], value, "{who} {body}: {field}");
+                }
+            }
+        }
+    }
+    version
+}
+
 /// Every pausing and rescheduling action over HTTP, on both engines: a supplement request
 /// pauses the clock and its receipt moves the due instant by exactly the paused working time
 /// (one working day here), a second request is refused (one round per agency), a payment
 /// request pauses and resumes, the apology moves the appointment once (not the legal due
-/// instant), a step is returned and assigned, and a refusal after appraisal ends it. Each answer
-/// carries the next version; the control slip lists every action in order.
+/// instant), a step is returned and assigned, and a refusal after appraisal (the leader's)
+/// ends it. The control slip lists every accepted action in order.
 async fn pauses_apology_return_assign_and_refusal(db: &TestDb) {
+    use Expect::{Accepted, Refused};
     let h = harness(db).await;
-    let receiver = h.token("receiver.a").await;
-    let specialist = h.token("specialist.a").await;
-    let d = h
-        .post("/api/v1/dossiers", &receiver, intake())
-        .await
-        .expect(201)
-        .json();
-    let code = d["code"].as_str().unwrap().to_string();
+    let (_, code, d) = register(&h).await;
     assert_eq!(d["due_at"], "2026-11-09T09:00:00+07:00");
-    act(&h, &receiver, &code, json!({"action": "complete_step"}), 1)
-        .await
-        .expect(200);
-
-    // Supplement: reason and items required; pauses (portal 5).
-    act(
+    let supplement = |reason: &str| json!({"action": "request_supplement", "reason": reason, "items": ["Bản sao quyết định xuất ngũ"]});
+    let version = script(
         &h,
-        &specialist,
         &code,
-        json!({"action": "request_supplement", "reason": " ", "items": ["Bản sao quyết định"]}),
-        2,
+        1,
+        vec![
+            (
+                "receiver.a",
+                json!({"action": "complete_step"}),
+                Accepted(json!({"status": "processing"})),
+            ),
+            (
+                "specialist.a",
+                supplement(" "),
+                Refused(422, "reason_required"),
+            ),
+            (
+                "specialist.a",
+                supplement("Thiếu quyết định xuất ngũ"),
+                Accepted(json!({"status": "awaiting_supplement", "portal_status": 5})),
+            ),
+        ],
     )
-    .await
-    .expect_error(422, "reason_required");
-    let d = act(&h, &specialist, &code, json!({"action": "request_supplement", "reason": "Thiếu quyết định xuất ngũ", "items": ["Bản sao quyết định xuất ngũ"]}), 2)
-        .await
-        .expect(200)
-        .json();
-    assert_eq!(
-        (
-            d["status"].as_str(),
-            d["portal_status"].as_i64(),
-            d["version"].as_i64()
-        ),
-        (Some("awaiting_supplement"), Some(5), Some(3))
-    );
-    // A working day later (Tuesday, same hour) the supplement arrives: the due instant moves
-    // by exactly that working day.
+    .await;
+    // A working day later (Tuesday, same hour) the supplement arrives.
     h.clock.advance(time::Duration::days(1));
-    // API tokens last 8 hours: sign in again on the new day.
-    let (receiver, specialist, leader) = (
-        h.token("receiver.a").await,
-        h.token("specialist.a").await,
-        h.token("leader.a").await,
-    );
-    let d = act(
-        &h,
-        &receiver,
-        &code,
-        json!({"action": "receive_supplement", "note": "Đã nhận bản sao"}),
-        3,
-    )
-    .await
-    .expect(200)
-    .json();
-    assert_eq!(d["status"], "processing");
-    assert_eq!(d["due_at"], "2026-11-10T09:00:00+07:00");
-    // One round per agency (rule set: supplement_rounds_per_agency = 1).
-    act(
-        &h,
-        &specialist,
-        &code,
-        json!({"action": "request_supplement", "reason": "Lần hai", "items": ["Giấy tờ khác"]}),
-        4,
-    )
-    .await
-    .expect_error(409, "supplement_rounds_exhausted");
-
-    // Payment: amount > 0; pauses (portal 6) and resumes.
-    act(
-        &h,
-        &specialist,
-        &code,
-        json!({"action": "request_payment", "amount_vnd": 0, "reason": "Lệ phí"}),
-        4,
-    )
-    .await
-    .expect_error(422, "amount_invalid");
-    let d = act(
-        &h,
-        &specialist,
-        &code,
-        json!({"action": "request_payment", "amount_vnd": 50000, "reason": "Lệ phí cấp bản sao"}),
-        4,
-    )
-    .await
-    .expect(200)
-    .json();
-    assert_eq!(
-        (d["status"].as_str(), d["portal_status"].as_i64()),
-        (Some("awaiting_payment"), Some(6))
-    );
-    let d = act(
-        &h,
-        &receiver,
-        &code,
-        json!({"action": "payment_received"}),
-        5,
-    )
-    .await
-    .expect(200)
-    .json();
-    assert_eq!(d["status"], "processing");
-    assert_eq!(
-        d["due_at"], "2026-11-10T09:00:00+07:00",
-        "no working time passed"
-    );
-
-    // The apology: a new appointment later than the current one, reason required; once.
-    act(&h, &leader, &code, json!({"action": "apologise", "reason": "Chờ xác minh", "new_appointment": "2026-11-05T09:00:00+07:00"}), 6)
-        .await
-        .expect_error(422, "apology_date_not_later");
-    let d = act(&h, &leader, &code, json!({"action": "apologise", "reason": "Chờ xác minh", "new_appointment": "2026-11-13T09:00:00+07:00"}), 6)
-        .await
-        .expect(200)
-        .json();
-    assert_eq!(d["appointment_at"], "2026-11-13T09:00:00+07:00");
-    assert_eq!(
-        d["due_at"], "2026-11-10T09:00:00+07:00",
-        "the legal due instant stays"
-    );
-    act(&h, &leader, &code, json!({"action": "apologise", "reason": "Lần hai", "new_appointment": "2026-11-16T09:00:00+07:00"}), 7)
-        .await
-        .expect_error(409, "apology_already_used");
-
-    // Back to the desk and forward again; then the leader hands it to the specialist.
-    let d = act(
-        &h,
-        &specialist,
-        &code,
-        json!({"action": "return_to_step", "step": 0, "reason": "Kiểm tra lại thành phần"}),
-        7,
-    )
-    .await
-    .expect(200)
-    .json();
-    assert_eq!(
-        (d["current_step"].as_i64(), d["waiting_role"].as_str()),
-        (Some(0), Some("receiver"))
-    );
-    act(&h, &receiver, &code, json!({"action": "complete_step"}), 8)
-        .await
-        .expect(200);
-    act(
-        &h,
-        &leader,
-        &code,
-        json!({"action": "assign", "to": "khong.co.ai"}),
-        9,
-    )
-    .await
-    .expect_error(422, "assignee_invalid");
-    let d = act(
-        &h,
-        &leader,
-        &code,
-        json!({"action": "assign", "to": "specialist.a"}),
-        9,
-    )
-    .await
-    .expect(200)
-    .json();
-    assert_eq!(d["assignee"], "specialist.a");
-
-    // Refusal after appraisal is the leader's and ends it (portal 10: the refusal letter is
-    // the result).
-    act(
-        &h,
-        &specialist,
-        &code,
-        json!({"action": "refuse", "reason": "Không đủ điều kiện"}),
-        10,
-    )
-    .await
-    .expect_error(403, "forbidden");
-    let d = act(
-        &h,
-        &leader,
-        &code,
-        json!({"action": "refuse", "reason": "Không đủ điều kiện xác nhận"}),
-        10,
-    )
-    .await
-    .expect(200)
-    .json();
-    assert_eq!(
-        (
-            d["status"].as_str(),
-            d["portal_status"].as_i64(),
-            d["version"].as_i64()
-        ),
-        (Some("refused"), Some(10), Some(11))
-    );
-    act(
-        &h,
-        &specialist,
-        &code,
-        json!({"action": "complete_step"}),
-        11,
-    )
-    .await
-    .expect_error(409, "action_not_allowed_in_state");
+    let apologise = |date: &str| json!({"action": "apologise", "reason": "Chờ xác minh", "new_appointment": date});
+    let payment = |amount: i64| json!({"action": "request_payment", "amount_vnd": amount, "reason": "Lệ phí"});
+    let version = script(&h, &code, version, vec![
+        // The due instant moves by exactly the paused working day.
+        ("receiver.a", json!({"action": "receive_supplement", "note": "Đã nhận"}),
+            Accepted(json!({"status": "processing", "due_at": "2026-11-10T09:00:00+07:00"}))),
+        // One round per agency (rule set: supplement_rounds_per_agency = 1).
+        ("specialist.a", supplement("Lần hai"), Refused(409, "supplement_rounds_exhausted")),
+        ("specialist.a", payment(0), Refused(422, "amount_invalid")),
+        ("specialist.a", payment(50_000), Accepted(json!({"status": "awaiting_payment", "portal_status": 6}))),
+        // No working time passed: the due instant stays.
+        ("receiver.a", json!({"action": "payment_received"}),
+            Accepted(json!({"status": "processing", "due_at": "2026-11-10T09:00:00+07:00"}))),
+        // The apology: a later date, once; the legal due instant stays.
+        ("leader.a", apologise("2026-11-05T09:00:00+07:00"), Refused(422, "apology_date_not_later")),
+        ("leader.a", apologise("2026-11-13T09:00:00+07:00"),
+            Accepted(json!({"appointment_at": "2026-11-13T09:00:00+07:00", "due_at": "2026-11-10T09:00:00+07:00"}))),
+        ("leader.a", apologise("2026-11-16T09:00:00+07:00"), Refused(409, "apology_already_used")),
+        // Back to the desk and forward again; the leader hands it to a specialist.
+        ("specialist.a", json!({"action": "return_to_step", "step": 0, "reason": "Kiểm tra lại"}),
+            Accepted(json!({"current_step": 0, "waiting_role": "receiver"}))),
+        ("receiver.a", json!({"action": "complete_step"}), Accepted(json!({"current_step": 1}))),
+        ("leader.a", json!({"action": "assign", "to": "khong.co.ai"}), Refused(422, "assignee_invalid")),
+        ("leader.a", json!({"action": "assign", "to": "specialist.a"}), Accepted(json!({"assignee": "specialist.a"}))),
+        // Refusal after appraisal is the leader's and ends it (portal 10: the refusal letter
+        // is the result).
+        ("specialist.a", json!({"action": "refuse", "reason": "Không đủ điều kiện"}), Refused(403, "forbidden")),
+        ("leader.a", json!({"action": "refuse", "reason": "Không đủ điều kiện"}),
+            Accepted(json!({"status": "refused", "portal_status": 10}))),
+        ("specialist.a", json!({"action": "complete_step"}), Refused(409, "action_not_allowed_in_state")),
+    ])
+    .await;
+    assert_eq!(version, 11);
 
     // The control slip: every accepted action once, in order.
+    let receiver = h.token("receiver.a").await;
     let full = h
         .get(&format!("/api/v1/dossiers/{code}"), &receiver)
         .await
@@ -813,13 +704,7 @@ async fn pauses_apology_return_assign_and_refusal(db: &TestDb) {
 /// that renames the steps and shortens the limit changes new dossiers only.
 async fn dossier_keeps_its_procedure_version(db: &TestDb) {
     let h = harness(db).await;
-    let receiver = h.token("receiver.a").await;
-    let old = h
-        .post("/api/v1/dossiers", &receiver, intake())
-        .await
-        .expect(201)
-        .json();
-    let old_code = old["code"].as_str().unwrap().to_string();
+    let (receiver, old_code, old) = register(&h).await;
     assert_eq!(old["procedure_version"], 1);
     let mut v2 = procedure_doc();
     v2["channels"][0]["limit"]["amount"] = json!(4);
@@ -828,39 +713,21 @@ async fn dossier_keeps_its_procedure_version(db: &TestDb) {
     v2["workflow"]["steps"][1]["budget_minutes"] = json!(720);
     save_procedure(db, v2).await;
 
-    let d = act(
-        &h,
-        &receiver,
-        &old_code,
-        json!({"action": "complete_step"}),
-        1,
-    )
-    .await
-    .expect(200)
-    .json();
+    let complete = json!({"action": "complete_step"});
+    let d = act(&h, &receiver, &old_code, complete.clone(), 1).await;
+    let d = d.expect(200).json();
     assert_eq!(d["procedure_version"], 1);
     assert_eq!(d["current_step_name"], "Thẩm định hồ sơ");
     assert_eq!(d["due_at"], "2026-11-09T09:00:00+07:00");
 
-    let new = h
-        .post("/api/v1/dossiers", &receiver, intake())
-        .await
-        .expect(201)
-        .json();
+    let (_, new_code, new) = register(&h).await;
     assert_eq!(new["procedure_version"], 2);
     assert_eq!(new["due_at"], "2026-11-06T09:00:00+07:00");
-    let new_code = new["code"].as_str().unwrap();
-    let d = act(
-        &h,
-        &receiver,
-        new_code,
-        json!({"action": "complete_step"}),
-        1,
-    )
-    .await
-    .expect(200)
-    .json();
-    assert_eq!(d["current_step_name"], "Thẩm định (phiên bản 2)");
+    let d = act(&h, &receiver, &new_code, complete, 1).await;
+    assert_eq!(
+        d.expect(200).json()["current_step_name"],
+        "Thẩm định (phiên bản 2)"
+    );
 }
 
 /// The portal codes come from the configured map (issue 4 item 7: "by data, not code"): an
@@ -872,15 +739,10 @@ async fn portal_status_follows_the_configured_map(db: &TestDb) {
         ..Config::default()
     };
     let h = harness_with(db, config).await;
-    let receiver = h.token("receiver.a").await;
-    let d = h
-        .post("/api/v1/dossiers", &receiver, intake())
-        .await
-        .expect(201)
-        .json();
+    let (receiver, code, d) = register(&h).await;
+    let code = code.as_str();
     assert_eq!(d["status"], "received");
     assert_eq!(d["portal_status"], 1);
-    let code = d["code"].as_str().unwrap();
     let key = d["tracking_key"].as_str().unwrap();
     let public = h
         .get(&format!("/api/v1/public/dossiers/{code}?key={key}"), "")
