@@ -647,9 +647,17 @@ async fn sixteen_concurrent_intakes_get_gap_free_codes(db: &TestDb) {
         .await
         .unwrap_err();
 
+    // Two server instances on the same database (issue 4: codes unique "even under concurrent
+    // intake on several server instances"): every other intake goes through the second one.
+    let other = Store::open(&db.url).await.unwrap();
+    let other_desk = scoped(&other, A3).await;
     let mut tasks = Vec::new();
     for i in 0..16 {
-        let desk = desk.clone();
+        let desk = if i % 2 == 0 {
+            desk.clone()
+        } else {
+            other_desk.clone()
+        };
         tasks.push(tokio::spawn(async move {
             desk.register_dossier(
                 "receiver.a",
@@ -669,6 +677,7 @@ async fn sixteen_concurrent_intakes_get_gap_free_codes(db: &TestDb) {
     codes.sort();
     let expected: Vec<String> = (1..=16).map(|i| format!("{A3}-261102-{i:04}")).collect();
     assert_eq!(codes, expected);
+    other.close().await;
     // The next day starts again at 0001.
     let (code, _) = register(store, datetime!(2026-11-03 08:30 +07:00), "Hôm sau").await;
     assert_eq!(code, format!("{A3}-261103-0001"));
