@@ -207,6 +207,7 @@ fn workflow(total: i64) -> Workflow {
         role,
         unit: StepUnit::Owner,
         budget_minutes,
+        channel_budgets: Default::default(),
     };
     Workflow {
         steps: vec![

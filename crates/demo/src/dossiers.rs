@@ -259,7 +259,7 @@ impl Generator {
             .workflow
             .steps
             .iter()
-            .map(|st| st.budget_minutes)
+            .map(|st| st.budget_for(s.channel))
             .collect();
         let cum = |k: usize| budgets[..=k].iter().sum::<i64>();
         let minutes_to = |b: OffsetDateTime| cal.working_minutes_between(cf, b).map_err(cal_err);

@@ -7,6 +7,8 @@
 //! time"). [`NewProcedure`] is the JSON import/export format (docs/one-stop.md);
 //! [`Procedure::parse`] checks it and reports **every** problem at once.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::Time;
@@ -255,6 +257,22 @@ pub struct Step {
     pub unit: StepUnit,
     /// Time budget in working minutes (> 0).
     pub budget_minutes: i64,
+    /// The step's budget on channels whose legal time limit differs (a shorter online limit,
+    /// say): `{"online": 240}`. A channel not listed uses `budget_minutes`. For each channel the
+    /// budgets must still add up to its limit (domain brief: time limits are per channel, and
+    /// "the budgets add up to the procedure's legal time").
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub channel_budgets: BTreeMap<Channel, i64>,
+}
+
+impl Step {
+    /// The step's budget for a dossier received through `channel`, in working minutes.
+    pub fn budget_for(&self, channel: Channel) -> i64 {
+        self.channel_budgets
+            .get(&channel)
+            .copied()
+            .unwrap_or(self.budget_minutes)
+    }
 }
 
 /// The ordered steps a dossier goes through (parallel steps are a later extension).
@@ -266,11 +284,18 @@ pub struct Workflow {
 }
 
 impl Workflow {
-    /// Sum of the step budgets, in working minutes.
+    /// Sum of the step budgets, in working minutes (without per-channel budgets).
     pub fn total_minutes(&self) -> i64 {
         self.steps
             .iter()
             .fold(0i64, |sum, s| sum.saturating_add(s.budget_minutes))
+    }
+
+    /// Sum of the step budgets for a dossier received through `channel`.
+    pub fn total_for(&self, channel: Channel) -> i64 {
+        self.steps
+            .iter()
+            .fold(0i64, |sum, s| sum.saturating_add(s.budget_for(channel)))
     }
 
     /// Checks that the step budgets add up to the plan of every channel
@@ -280,11 +305,11 @@ impl Workflow {
         channels: &[ChannelTerms],
         minutes_per_day: i64,
     ) -> Vec<FieldError> {
-        let total = self.total_minutes();
         channels
             .iter()
             .enumerate()
             .filter_map(|(i, terms)| {
+                let total = self.total_for(terms.channel);
                 let plan = terms.limit.plan_minutes(minutes_per_day);
                 (plan != total).then(|| FieldError {
                     field: format!("channels[{i}].limit"),
@@ -307,13 +332,13 @@ impl Workflow {
     /// first channel whose limit the budgets do not add up to, with
     /// `details: {channel, limit, limit_minutes, steps_minutes}`.
     pub fn validate_budgets(&self, channels: &[ChannelTerms], minutes_per_day: i64) -> Result<()> {
-        let total = self.total_minutes();
         match channels
             .iter()
-            .find(|t| t.limit.plan_minutes(minutes_per_day) != total)
+            .find(|t| t.limit.plan_minutes(minutes_per_day) != self.total_for(t.channel))
         {
             None => Ok(()),
             Some(terms) => {
+                let total = self.total_for(terms.channel);
                 let plan = terms.limit.plan_minutes(minutes_per_day);
                 Err(Error::invalid(
                     "workflow_budget_mismatch",
@@ -605,7 +630,7 @@ impl Procedure {
         }
         check_channels(&channels, &mut errors);
         check_documents(&documents, &mut errors);
-        check_steps(&steps, &mut errors);
+        check_steps(&steps, &channels, &mut errors);
         if input.same_day_cutoff.is_some_and(|t| t == Time::MIDNIGHT) {
             errors.push(FieldError::new(
                 "same_day_cutoff",
@@ -623,7 +648,13 @@ impl Procedure {
         let workflow = Workflow { steps };
         // Budgets are compared only once each step budget is valid, so one mistake is not
         // reported twice.
-        if !workflow.steps.is_empty() && workflow.steps.iter().all(|s| s.budget_minutes > 0) {
+        let budgets_valid = workflow.steps.iter().all(|s| {
+            s.budget_minutes > 0
+                && s.channel_budgets.iter().all(|(channel, minutes)| {
+                    *minutes > 0 && channels.iter().any(|t| t.channel == *channel)
+                })
+        });
+        if !workflow.steps.is_empty() && budgets_valid {
             errors.extend(workflow.check_budgets(&channels, minutes_per_day));
         }
 
@@ -764,7 +795,7 @@ fn check_documents(documents: &[RequiredDocument], errors: &mut Vec<FieldError>)
     }
 }
 
-fn check_steps(steps: &[Step], errors: &mut Vec<FieldError>) {
+fn check_steps(steps: &[Step], channels: &[ChannelTerms], errors: &mut Vec<FieldError>) {
     if steps.is_empty() {
         errors.push(FieldError::new(
             "workflow.steps",
@@ -805,6 +836,25 @@ fn check_steps(steps: &[Step], errors: &mut Vec<FieldError>) {
                 "step_budget_invalid",
                 "Thời gian của mỗi bước phải lớn hơn 0 phút.",
             ));
+        }
+        for (channel, minutes) in &s.channel_budgets {
+            let field = format!("workflow.steps[{i}].channel_budgets.{}", channel.as_str());
+            if *minutes <= 0 {
+                errors.push(FieldError::new(
+                    field,
+                    "step_budget_invalid",
+                    "Thời gian của mỗi bước phải lớn hơn 0 phút.",
+                ));
+            } else if !channels.iter().any(|t| t.channel == *channel) {
+                errors.push(FieldError::new(
+                    field,
+                    "step_budget_channel_unknown",
+                    format!(
+                        "Thủ tục không nhận hồ sơ theo hình thức {}: không đặt thời gian riêng cho hình thức này.",
+                        channel.label()
+                    ),
+                ));
+            }
         }
     }
 }
@@ -936,6 +986,62 @@ mod tests {
         let d = single.details.expect("details");
         assert_eq!(d["limit_minutes"], 2400);
         assert_eq!(d["steps_minutes"], 2340);
+    }
+
+    #[test]
+    fn channels_with_different_limits_take_per_channel_budgets() {
+        // Online in 4 working days, at the counter and by post in 5: the appraisal step is a
+        // day shorter online.
+        let mut input = example_input();
+        input.channels[1].limit.amount = 4;
+        let e = Procedure::parse(input.clone(), DEFAULT_MINUTES_PER_DAY).expect_err("online");
+        assert_eq!(error_codes(&e), vec!["workflow_budget_mismatch"]);
+        assert_eq!(
+            e.details.expect("details")["errors"][0]["field"],
+            "channels[1].limit"
+        );
+        input.workflow.steps[1]
+            .channel_budgets
+            .insert(Channel::Online, 1200 - 480);
+        let p = Procedure::parse(input.clone(), DEFAULT_MINUTES_PER_DAY).expect("per channel");
+        assert_eq!(p.workflow.total_for(Channel::InPerson), 2400);
+        assert_eq!(p.workflow.total_for(Channel::Online), 1920);
+        assert_eq!(p.workflow.steps[1].budget_for(Channel::Postal), 1200);
+        // Stored and read back as JSON, `{"online": 720}` under the step.
+        let json = serde_json::to_value(p.to_new()).expect("json");
+        assert_eq!(
+            json["workflow"]["steps"][1]["channel_budgets"],
+            json!({"online": 720})
+        );
+        assert!(
+            json["workflow"]["steps"][0]
+                .get("channel_budgets")
+                .is_none()
+        );
+        let back: NewProcedure = serde_json::from_value(json).expect("back");
+        assert_eq!(
+            Procedure::parse(back, DEFAULT_MINUTES_PER_DAY).expect("again"),
+            p
+        );
+
+        // A channel the procedure does not offer, or a budget of zero: refused, with the path.
+        let mut bad = input.clone();
+        bad.channels.retain(|t| t.channel != Channel::Postal);
+        bad.workflow.steps[0]
+            .channel_budgets
+            .insert(Channel::Postal, 60);
+        let e = Procedure::parse(bad, DEFAULT_MINUTES_PER_DAY).expect_err("postal");
+        assert_eq!(error_codes(&e), vec!["step_budget_channel_unknown"]);
+        assert_eq!(
+            e.details.expect("details")["errors"][0]["field"],
+            "workflow.steps[0].channel_budgets.postal"
+        );
+        let mut zero = input;
+        zero.workflow.steps[2]
+            .channel_budgets
+            .insert(Channel::Online, 0);
+        let e = Procedure::parse(zero, DEFAULT_MINUTES_PER_DAY).expect_err("zero");
+        assert_eq!(error_codes(&e), vec!["step_budget_invalid"]);
     }
 
     #[test]

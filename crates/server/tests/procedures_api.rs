@@ -293,8 +293,47 @@ async fn bad_input_changes_nothing(db: &TestDb) {
         .expect_error(404, "procedure_not_found");
 }
 
+/// A postal limit a day longer than the counter's: the appraisal step carries its postal
+/// budget (`channel_budgets`), the document round-trips through the database, and the
+/// procedure page shows both the step's budgets and the totals per channel.
+async fn per_channel_step_budgets(db: &TestDb) {
+    let h = Harness::new(&db.store).await;
+    let reform = h.token("reform").await;
+    let mut body = procedure("1.009998", "Cấp bản sao giấy xác nhận", "CS-QN", A1);
+    body["channels"][1]["limit"]["amount"] = json!(6);
+    h.post("/api/v1/procedures", &reform, body.clone())
+        .await
+        .expect_error(422, "procedure_invalid");
+    body["workflow"]["steps"][1]["channel_budgets"] = json!({ "postal": 1680 });
+    let r = h.post("/api/v1/procedures", &reform, body.clone()).await;
+    r.expect(201);
+    let mut answered = r.json();
+    answered.as_object_mut().unwrap().remove("version");
+    assert_eq!(answered, body);
+    let cookie = h.web_login("reform", PASSWORD).await;
+    let page = h
+        .page(
+            axum::http::Method::GET,
+            "/procedures/1.009998",
+            &format!("{}={cookie}", motcua_server::auth::SESSION_COOKIE),
+            None,
+        )
+        .await;
+    page.expect(200);
+    let text = page.text();
+    assert!(
+        text.contains("20 giờ làm việc (dịch vụ bưu chính công ích: 28 giờ làm việc)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Trực tiếp: 5 ngày làm việc; Dịch vụ bưu chính công ích: 6 ngày làm việc"),
+        "{text}"
+    );
+}
+
 conformance!(
     versions_and_reads,
+    per_channel_step_budgets,
     list_filters_and_pages,
     roles_and_scope,
     bad_input_changes_nothing,

@@ -644,10 +644,11 @@ fn finish_step(
     let step_due = calendar
         .add_working_minutes(
             d.step_started_at,
-            step.budget_minutes.saturating_add(d.step_paused_minutes),
+            step.budget_for(d.channel)
+                .saturating_add(d.step_paused_minutes),
         )
         .map_err(calendar_error)?;
-    ev.step_budget_minutes = Some(step.budget_minutes);
+    ev.step_budget_minutes = Some(step.budget_for(d.channel));
     ev.step_used_minutes = Some(used);
     ev.timing = Some(resolution_class(now, step_due));
     Ok(())

@@ -119,6 +119,61 @@ fn at_specialist() -> Dossier {
     .dossier
 }
 
+/// A procedure whose online limit is a day shorter (4 working days) and whose appraisal step
+/// takes that day off online (720 instead of 1200 minutes): the dossier's channel picks the
+/// step budget the control slip judges against.
+#[test]
+fn step_budgets_follow_the_dossiers_channel() {
+    let mut input = proc_().to_new();
+    let online = input
+        .channels
+        .iter_mut()
+        .find(|t| t.channel == Channel::Online)
+        .expect("online");
+    online.limit.amount = 4;
+    input.workflow.steps[1]
+        .channel_budgets
+        .insert(Channel::Online, 720);
+    let p = Procedure::parse(input, 480).expect("per-channel budgets");
+    let rules = RuleSet::default();
+    let monday = datetime!(2025-03-03 09:00 +7);
+    for (channel, due, budget, timing) in [
+        (
+            Channel::InPerson,
+            datetime!(2025-03-10 09:00 +7),
+            1200,
+            ResolutionClass::Early,
+        ),
+        (
+            Channel::Online,
+            datetime!(2025-03-07 09:00 +7),
+            720,
+            ResolutionClass::Late,
+        ),
+    ] {
+        let (d, _) = register(intake(channel), monday, &p, cal(), &rules, 1).expect("register");
+        assert_eq!(d.legal_due_at, due, "{channel:?}");
+        let step = |d: &Dossier, who: &Actor, at| {
+            apply(
+                d,
+                &Action::CompleteStep { note: None },
+                who,
+                at,
+                &p,
+                cal(),
+                &rules,
+            )
+            .expect("complete")
+        };
+        let t = step(&d, &receiver(), datetime!(2025-03-03 10:30 +7));
+        // The appraisal finished Tuesday 16:00, 750 working minutes after it began.
+        let t = step(&t.dossier, &specialist(), datetime!(2025-03-04 16:00 +7));
+        assert_eq!(t.event.step_used_minutes, Some(750), "{channel:?}");
+        assert_eq!(t.event.step_budget_minutes, Some(budget), "{channel:?}");
+        assert_eq!(t.event.timing, Some(timing), "{channel:?}");
+    }
+}
+
 #[test]
 fn full_lifecycle_with_timing_classes() {
     let d = registered(datetime!(2025-03-03 09:00 +7));

@@ -100,8 +100,9 @@ pub struct ProcedureIn {
     /// `HH:MM`; a dossier received after it counts from the next working day.
     #[schema(example = "15:00")]
     pub same_day_cutoff: Option<String>,
-    /// `{steps: [{key, name, role, unit: "owner" | {"unit": code}, budget_minutes}]}`; the
-    /// budgets add up to each channel's time limit.
+    /// `{steps: [{key, name, role, unit: "owner" | {"unit": code}, budget_minutes,
+    /// channel_budgets?: {channel: minutes}}]}`; for each channel the step budgets (its own
+    /// where given) add up to that channel's time limit.
     #[schema(value_type = Object)]
     pub workflow: serde_json::Value,
 }

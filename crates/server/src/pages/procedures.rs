@@ -125,7 +125,7 @@ pub async fn show(
                 StepUnit::Owner => "Đơn vị giải quyết".into(),
                 StepUnit::Unit(code) => code.clone(),
             },
-            budget: budget_label(s.budget_minutes, per_day),
+            budget: step_budget_label(s, per_day),
         })
         .collect();
     let documents = p
@@ -152,11 +152,50 @@ pub async fn show(
             .same_day_cutoff
             .map(|t| format!("{:02}:{:02}", t.hour(), t.minute()))
             .unwrap_or_default(),
-        total: budget_label(p.workflow.total_minutes(), per_day),
+        total: total_label(&p, per_day),
         channels,
         steps,
         documents,
         can_intake: ctx.user.has_role(Role::Receiver),
         p,
     }))
+}
+
+/// A step's budget, with its per-channel budgets after it: "20 giờ làm việc (trực tuyến: 16 giờ
+/// làm việc)".
+fn step_budget_label(s: &motcua_domain::procedure::Step, per_day: i64) -> String {
+    let mut label = budget_label(s.budget_minutes, per_day);
+    if !s.channel_budgets.is_empty() {
+        let others: Vec<String> = s
+            .channel_budgets
+            .iter()
+            .map(|(c, m)| {
+                format!(
+                    "{}: {}",
+                    c.label().to_lowercase(),
+                    budget_label(*m, per_day)
+                )
+            })
+            .collect();
+        label.push_str(&format!(" ({})", others.join("; ")));
+    }
+    label
+}
+
+/// The workflow's total per channel when the channels' limits differ, else the one total.
+fn total_label(p: &Procedure, per_day: i64) -> String {
+    let totals: Vec<(motcua_domain::procedure::Channel, i64)> = p
+        .channels
+        .iter()
+        .map(|t| (t.channel, p.workflow.total_for(t.channel)))
+        .collect();
+    if totals.windows(2).all(|w| w[0].1 == w[1].1) {
+        let total = totals.first().map_or(p.workflow.total_minutes(), |t| t.1);
+        return budget_label(total, per_day);
+    }
+    totals
+        .iter()
+        .map(|(c, m)| format!("{}: {}", c.label(), budget_label(*m, per_day)))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
