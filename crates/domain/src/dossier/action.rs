@@ -443,9 +443,10 @@ pub fn apply(
                 .iter()
                 .map(|i| text::required("items", "Nội dung cần bổ sung", i, ITEM_MAX))
                 .collect::<Result<Vec<_>>>()?;
-            // Once per agency (domain brief "Dossier lifecycle" 4) [S]: counted per owner
-            // unit in this version; the number of rounds is a rule-set setting.
-            let agency = dossier.owner_unit.clone();
+            // Once per agency (domain brief "Dossier lifecycle" 4) [S]: the agency is the unit
+            // acting at the current step (the owner, or another unit of an inter-agency
+            // workflow, which gets its own round); the number of rounds is a rule-set setting.
+            let agency = dossier.acting_unit(procedure).to_string();
             let used = dossier.supplement_rounds.get(&agency).copied().unwrap_or(0);
             if used >= rules.supplement_rounds_per_agency {
                 return Err(Error::conflict(

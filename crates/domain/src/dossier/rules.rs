@@ -114,7 +114,8 @@ pub struct RuleSet {
     pub effective_from: Date,
     /// Pause or restart the clock on a supplement request [S]. Default: pause.
     pub supplement_clock: ClockPolicy,
-    /// Supplement rounds allowed per agency (per owner unit in this version) [S]. Default 1.
+    /// Supplement rounds allowed per agency (the unit acting at the step that asks) [S].
+    /// Default 1.
     pub supplement_rounds_per_agency: u32,
     /// An apology must come at least this many working minutes before the appointment
     /// [S]. Default 480 (one working day).

@@ -174,6 +174,83 @@ fn step_budgets_follow_the_dossiers_channel() {
     }
 }
 
+/// "Once per agency": in an inter-agency workflow the unit acting at the step is the agency, so
+/// an appraisal at another unit and the owner's own leader each get their round, and neither
+/// gets a second.
+#[test]
+fn supplement_rounds_are_per_acting_unit() {
+    let mut input = proc_().to_new();
+    input.workflow.steps[1].unit = procedure::StepUnit::Unit("000.00.02.H23".into());
+    let p = Procedure::parse(input, 480).expect("inter-agency workflow");
+    let rules = RuleSet::default();
+    let act = |d: &Dossier, a: Action, who: &Actor, at| apply(d, &a, who, at, &p, cal(), &rules);
+    let supplement = || Action::RequestSupplement {
+        reason: "Thiếu giấy tờ".into(),
+        items: vec!["Bản sao quyết định".into()],
+    };
+    let resume = || Action::ReceiveSupplement { note: None };
+    let (d, _) = register(
+        intake(Channel::InPerson),
+        datetime!(2025-03-03 09:00 +7),
+        &p,
+        cal(),
+        &rules,
+        1,
+    )
+    .expect("register");
+    let complete = Action::CompleteStep { note: None };
+    let d = act(
+        &d,
+        complete.clone(),
+        &receiver(),
+        datetime!(2025-03-03 10:00 +7),
+    )
+    .expect("to the other unit")
+    .dossier;
+    assert_eq!(d.acting_unit(&p), "000.00.02.H23");
+    let t = act(
+        &d,
+        supplement(),
+        &specialist(),
+        datetime!(2025-03-03 11:00 +7),
+    )
+    .expect("round 1");
+    let d = act(
+        &t.dossier,
+        resume(),
+        &receiver(),
+        datetime!(2025-03-04 09:00 +7),
+    )
+    .expect("resume")
+    .dossier;
+    let e = act(
+        &d,
+        supplement(),
+        &specialist(),
+        datetime!(2025-03-04 10:00 +7),
+    )
+    .expect_err("again");
+    assert_eq!(e.code, "supplement_rounds_exhausted");
+    assert_eq!(e.details.expect("details")["agency"], "000.00.02.H23");
+    // Back at the owner, its leader has a round of its own.
+    let d = act(&d, complete, &specialist(), datetime!(2025-03-04 11:00 +7))
+        .expect("to the leader")
+        .dossier;
+    assert_eq!(d.acting_unit(&p), "000.00.01.H22");
+    let t = act(&d, supplement(), &leader(), datetime!(2025-03-04 14:00 +7)).expect("owner round");
+    assert_eq!(t.dossier.supplement_rounds.len(), 2);
+    let d = act(
+        &t.dossier,
+        resume(),
+        &receiver(),
+        datetime!(2025-03-05 09:00 +7),
+    )
+    .expect("resume")
+    .dossier;
+    let e = act(&d, supplement(), &leader(), datetime!(2025-03-05 10:00 +7)).expect_err("again");
+    assert_eq!(e.details.expect("details")["agency"], "000.00.01.H22");
+}
+
 #[test]
 fn full_lifecycle_with_timing_classes() {
     let d = registered(datetime!(2025-03-03 09:00 +7));
