@@ -290,4 +290,26 @@ fn default_config_round_trips() {
     assert_eq!(bad.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&bad.stderr);
     assert!(stderr.contains("portal_status_invalid"), "{stderr}");
+    // Dated rule sets: accepted when valid, refused when two share a name.
+    assert!(text.contains("rule_sets = []"));
+    let dated = "[[rule_sets]]\nname = \"tt03-2025\"\neffective_from = \"2025-07-01\"\nsupplement_rounds_per_agency = 2\n";
+    let with_set = format!("{}\n{dated}", text.replace("rule_sets = []\n", ""));
+    let run = |contents: &str| {
+        std::fs::write(&path, contents).unwrap();
+        Command::new(env!("CARGO_BIN_EXE_motcua"))
+            .args(["--config", path.to_str().unwrap(), "print-default-config"])
+            .output()
+            .unwrap()
+    };
+    let ok = run(&with_set);
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let bad = run(&format!("{with_set}\n{dated}"));
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("rule_set_duplicate"), "{stderr}");
 }

@@ -2,7 +2,7 @@
 //! setting can come from the file (`--config`), and the common ones from flags or environment.
 
 use motcua_calendar::{HolidayRules, OfficeHours, OfficePeriod};
-use motcua_domain::dossier::PortalStatusMap;
+use motcua_domain::dossier::{PortalStatusMap, RuleBook, RuleSet};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -29,6 +29,10 @@ pub struct Config {
     /// Internal status → the national portal's TrangThaiHoSo code (1–10), as data (issue 4
     /// item 7; docs/one-stop.md "Portal status"). Missing keys keep the default.
     pub portal_status: PortalStatusMap,
+    /// Dated rule sets beside the built-in `mac-dinh` (docs/one-stop.md "Rule set"): intake
+    /// uses the set in force on the receiving date, later actions the set a dossier was
+    /// stamped with, so keep every set dossiers were received under.
+    pub rule_sets: Vec<RuleSet>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -97,6 +101,7 @@ impl Default for Config {
             organisation: OrganisationConfig::default(),
             calendar: CalendarConfig::default(),
             portal_status: PortalStatusMap::default(),
+            rule_sets: Vec::new(),
         }
     }
 }
@@ -132,9 +137,30 @@ impl Default for OrganisationConfig {
 }
 
 impl Config {
-    /// Checks what the types alone do not: every portal code is 1–10.
+    /// Checks what the types alone do not: every portal code is 1–10, every rule set is valid,
+    /// their names and dates are unique, and portal codes are set only in `[portal_status]`.
     pub fn validate(&self) -> motcua_domain::Result<()> {
-        self.portal_status.validate()
+        self.portal_status.validate()?;
+        self.rule_book().map(|_| ())
+    }
+
+    /// The rule book of this configuration (the built-in set and `rule_sets`), with the
+    /// configured portal status map.
+    pub fn rule_book(&self) -> motcua_domain::Result<RuleBook> {
+        if let Some(set) = self
+            .rule_sets
+            .iter()
+            .find(|s| s.portal_status != PortalStatusMap::default())
+        {
+            return Err(motcua_domain::Error::invalid(
+                "portal_status_in_rule_set",
+                format!(
+                    "Bộ quy tắc \"{}\" không đặt mã trạng thái Cổng DVCQG; hãy đặt trong mục [portal_status].",
+                    set.name
+                ),
+            ));
+        }
+        Ok(RuleBook::new(self.rule_sets.clone())?.with_portal_status(self.portal_status))
     }
 
     /// Whether cookies must carry `Secure` for this request.

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use motcua_domain::dossier::RuleSet;
+use motcua_domain::dossier::{PortalStatusMap, RuleBook, RuleSet};
 use motcua_domain::scope::Scope;
 use motcua_store::{ScopedStore, Store};
 use time::OffsetDateTime;
@@ -23,9 +23,9 @@ struct Inner {
     /// Hash checked when a username does not exist, so both cases take the same time.
     dummy_hash: String,
     calendar: CalendarService,
-    /// The rule set dossiers are judged by: the domain's defaults with the configured portal
-    /// status map.
-    rules: RuleSet,
+    /// The rule sets dossiers are judged by (built-in and configured, with the configured
+    /// portal status map).
+    rules: RuleBook,
     /// Per-client token buckets of the public dossier routes (this instance only).
     public_limiter: crate::api::dossiers::PublicRateLimiter,
 }
@@ -43,19 +43,35 @@ impl AppState {
                 clock,
                 calendar: CalendarService::new(config.calendar.clone()),
                 public_limiter: Default::default(),
-                rules: RuleSet {
-                    portal_status: config.portal_status,
-                    ..RuleSet::default()
-                },
+                // A configuration that fails its check is refused at start (settings); here an
+                // invalid one falls back to the built-in rules rather than stop a test harness.
+                rules: config.rule_book().unwrap_or_else(|e| {
+                    tracing::error!(error = %e.message, "rule sets invalid; using the built-in set");
+                    RuleBook::default().with_portal_status(config.portal_status)
+                }),
                 config,
                 dummy_hash,
             }),
         }
     }
 
-    /// The rule set in force (docs/one-stop.md "Rule set").
-    pub fn rules(&self) -> &RuleSet {
+    /// The rule sets (docs/one-stop.md "Rule set"): intake picks the one in force on the
+    /// receiving date, actions the one a dossier was stamped with.
+    pub fn rule_book(&self) -> &RuleBook {
         &self.inner.rules
+    }
+
+    /// The rule set in force for something received at `t` (Vietnam date).
+    pub fn rules_at(&self, t: OffsetDateTime) -> &RuleSet {
+        let local = t
+            .checked_to_offset(motcua_calendar::VIETNAM_OFFSET)
+            .unwrap_or(t);
+        self.inner.rules.in_force(local.date())
+    }
+
+    /// Internal status → the national portal's code (`[portal_status]`).
+    pub fn portal_status(&self) -> &PortalStatusMap {
+        &self.inner.config.portal_status
     }
 
     pub fn now(&self) -> OffsetDateTime {

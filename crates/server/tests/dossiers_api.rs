@@ -10,6 +10,7 @@ mod common;
 
 use axum::http::Method;
 use common::*;
+use motcua_domain::dossier::RuleSet;
 use motcua_domain::procedure::{NewProcedure, Procedure};
 use motcua_server::Config;
 use motcua_store::conformance;
@@ -730,6 +731,63 @@ async fn dossier_keeps_its_procedure_version(db: &TestDb) {
     );
 }
 
+/// Dated rule sets from the configuration: a set allowing two supplement rounds takes effect
+/// on Tuesday 03/11. Monday's dossier stays under the built-in set (one round), Tuesday's is
+/// stamped with the new set and gets two.
+async fn dossiers_keep_the_rule_set_they_were_received_under(db: &TestDb) {
+    use Expect::{Accepted, Refused};
+    let two_rounds = RuleSet {
+        name: "hai-vong-bo-sung".into(),
+        effective_from: time::macros::date!(2026 - 11 - 03),
+        supplement_rounds_per_agency: 2,
+        ..RuleSet::default()
+    };
+    let config = Config {
+        rule_sets: vec![two_rounds],
+        ..Config::default()
+    };
+    let h = harness_with(db, config).await;
+    let (_, monday, _) = register(&h).await;
+    h.clock.advance(time::Duration::days(1));
+    let (_, tuesday, _) = register(&h).await;
+    let supplement =
+        || json!({"action": "request_supplement", "reason": "Thiếu giấy tờ", "items": ["Bản sao"]});
+    let resume = || json!({"action": "receive_supplement"});
+    let first_round = || {
+        vec![
+            (
+                "receiver.a",
+                json!({"action": "complete_step"}),
+                Accepted(json!({})),
+            ),
+            (
+                "specialist.a",
+                supplement(),
+                Accepted(json!({"status": "awaiting_supplement"})),
+            ),
+            (
+                "receiver.a",
+                resume(),
+                Accepted(json!({"status": "processing"})),
+            ),
+        ]
+    };
+    let mut steps = first_round();
+    steps.push((
+        "specialist.a",
+        supplement(),
+        Refused(409, "supplement_rounds_exhausted"),
+    ));
+    script(&h, &monday, 1, steps).await;
+    let mut steps = first_round();
+    steps.push((
+        "specialist.a",
+        supplement(),
+        Accepted(json!({"status": "awaiting_supplement"})),
+    ));
+    script(&h, &tuesday, 1, steps).await;
+}
+
 /// The portal codes come from the configured map (issue 4 item 7: "by data, not code"): an
 /// operator who maps `received` to 1 and `processing` to 3 sees those codes on the dossier,
 /// in the inbox and on the public tracking answer.
@@ -783,6 +841,7 @@ async fn portal_status_follows_the_configured_map(db: &TestDb) {
 
 conformance!(
     pauses_apology_return_assign_and_refusal,
+    dossiers_keep_the_rule_set_they_were_received_under,
     dossier_keeps_its_procedure_version,
     portal_status_follows_the_configured_map,
     lifecycle_by_four_people,

@@ -4,7 +4,9 @@
 //! (`motcua_domain::dossier`). See docs/one-stop.md, "Storage and API".
 
 use motcua_calendar::{VIETNAM_OFFSET, WorkingCalendar};
-use motcua_domain::dossier::{Action, Actor, Applicant, Dossier, Event, Intake, RuleSet, Status};
+use motcua_domain::dossier::{
+    Action, Actor, Applicant, Dossier, Event, Intake, RuleSource, Status,
+};
 use motcua_domain::procedure::Channel;
 use motcua_domain::scope::Scope;
 use motcua_domain::user::Role;
@@ -314,7 +316,7 @@ impl Store {
         intake: Intake,
         intake_key: Option<&str>,
         calendar: &WorkingCalendar,
-        rules: &RuleSet,
+        rules: &dyn RuleSource,
     ) -> Result<Registered> {
         let (dossier, tracking_key) = dossier_write!(self, actor, now, e, w =>
             e::register(&mut w, scope, actor, intake, intake_key, calendar, rules).await?)?;
@@ -336,7 +338,7 @@ impl Store {
         seen_version: i64,
         action: &Action,
         calendar: &WorkingCalendar,
-        rules: &RuleSet,
+        rules: &dyn RuleSource,
     ) -> Result<DossierRecord> {
         // Compare-and-set on the dossier's version: concurrent actions on one dossier cannot
         // both pass, so the chain's head is taken only at commit (PostgreSQL).
@@ -391,7 +393,7 @@ impl ScopedStore {
         now: OffsetDateTime,
         intake: Intake,
         calendar: &WorkingCalendar,
-        rules: &RuleSet,
+        rules: &dyn RuleSource,
     ) -> Result<Registered> {
         self.store()
             .register_dossier(self.scope(), actor, now, intake, None, calendar, rules)
@@ -409,7 +411,7 @@ impl ScopedStore {
         intake: Intake,
         intake_key: &str,
         calendar: &WorkingCalendar,
-        rules: &RuleSet,
+        rules: &dyn RuleSource,
     ) -> Result<Registered> {
         self.store()
             .register_dossier(
@@ -469,7 +471,7 @@ impl ScopedStore {
         seen_version: i64,
         action: &Action,
         calendar: &WorkingCalendar,
-        rules: &RuleSet,
+        rules: &dyn RuleSource,
     ) -> Result<DossierRecord> {
         self.store()
             .apply_action(

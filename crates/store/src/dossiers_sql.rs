@@ -11,7 +11,7 @@ use sqlx::Row as _;
 
 use motcua_calendar::{VIETNAM_OFFSET, WorkingCalendar};
 use motcua_domain::dossier::{
-    self, Action, Actor, Applicant, Dossier, Event, Intake, RuleSet, Status,
+    self, Action, Actor, Applicant, Dossier, Event, Intake, RuleSource, Status,
 };
 use motcua_domain::procedure::{Channel, Procedure};
 use motcua_domain::scope::Scope;
@@ -122,7 +122,7 @@ pub(crate) async fn register(
     mut intake: Intake,
     intake_key: Option<&str>,
     calendar: &WorkingCalendar,
-    rules: &RuleSet,
+    rules: &dyn RuleSource,
 ) -> Result<(Dossier, Option<String>)> {
     let intake_key = intake_key.map(|k| format!("{actor}:{k}"));
     if let Some(key) = &intake_key
@@ -141,10 +141,12 @@ pub(crate) async fn register(
         (Channel::Online, _) | (_, None) => now,
         (_, Some(at)) => at,
     };
-    let day = received_at
+    let local_date = received_at
         .checked_to_offset(VIETNAM_OFFSET)
-        .map(|t| t.date().to_string())
-        .unwrap_or_default();
+        .map(|t| t.date());
+    let day = local_date.map(|d| d.to_string()).unwrap_or_default();
+    // Judged by the rules in force on the receiving date (domain brief, "rule set").
+    let rules = rules.for_receipt(local_date.unwrap_or(received_at.date()));
     let sequence = next_sequence(w, owner.id, &day).await?;
     let sequence = u32::try_from(sequence).map_err(|_| Error::internal())?;
     intake.received_by = Some(actor.to_string());
@@ -857,7 +859,7 @@ pub(crate) async fn apply_action(
     seen_version: i64,
     action: &Action,
     calendar: &WorkingCalendar,
-    rules: &RuleSet,
+    rules: &dyn RuleSource,
 ) -> Result<DossierRecord> {
     let loaded = match w.take_prefetched() {
         Some(rows) => rows.first().map(loaded_from_row).transpose()?,
@@ -870,10 +872,11 @@ pub(crate) async fn apply_action(
         return Err(dossier_not_found());
     }
     l.dossier.check_version(seen_version)?;
-    if l.dossier.rule_set != rules.name {
-        tracing::error!(rule_set = %l.dossier.rule_set, "dossier's rule set is not loaded");
-        return Err(Error::internal());
-    }
+    // Judged by the rules it was received under (domain brief, "rule set").
+    let Some(rules) = rules.rule_set(&l.dossier.rule_set) else {
+        tracing::error!(rule_set = %l.dossier.rule_set, "dossier's rule set is not configured");
+        return Err(dossier::rule_set_unknown(&l.dossier.rule_set));
+    };
     let procedure = procedure_version_in(w, &l.dossier.procedure_code, l.dossier.procedure_version)
         .await?
         .ok_or_else(|| {

@@ -446,6 +446,26 @@ async fn stale_version_changes_nothing(db: &TestDb) {
         .await
         .unwrap_err();
     assert_eq!(e.code, "version_conflict");
+    // A dossier whose rule set is no longer configured is not judged by another one: 409
+    // `rule_set_unknown`, nothing written.
+    let other_rules = RuleSet {
+        name: "bo-khac".into(),
+        ..rules()
+    };
+    let e = scoped(store, A2)
+        .await
+        .apply_action(
+            &specialist(),
+            T0,
+            &code,
+            2,
+            &Action::CompleteStep { note: None },
+            cal(),
+            &other_rules,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "rule_set_unknown");
     assert_eq!(
         store.scoped(Scope::All).dossier(&code).await.unwrap(),
         before

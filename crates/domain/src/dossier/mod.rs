@@ -32,7 +32,9 @@ pub use applicant::{
     parse_tax_code,
 };
 pub use intake::{Intake, ReceivedDocument, legal_deadline, register};
-pub use rules::{ClockPolicy, PortalStatusMap, RuleSet, dossier_code};
+pub use rules::{
+    ClockPolicy, PortalStatusMap, RuleBook, RuleSet, RuleSource, dossier_code, rule_set_unknown,
+};
 
 /// Where a dossier is in its lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

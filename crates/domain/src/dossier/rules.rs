@@ -233,3 +233,127 @@ impl RuleSet {
 pub fn dossier_code(unit_code: &str, received_local_date: Date, sequence: u32) -> String {
     RuleSet::default().dossier_code(unit_code, received_local_date, sequence)
 }
+
+/// The rule sets an installation has used, each from its effective date (domain brief: "A
+/// dossier is judged by the rules in force when it was received. Keep a rule set record with an
+/// effective date … and stamp each dossier with it"). Intake takes the set in force on the
+/// receiving date; every later action takes the set named on the dossier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleBook {
+    /// By `effective_from`, oldest first; names and dates unique; never empty.
+    sets: Vec<RuleSet>,
+}
+
+impl Default for RuleBook {
+    fn default() -> Self {
+        RuleBook {
+            sets: vec![RuleSet::default()],
+        }
+    }
+}
+
+impl RuleBook {
+    /// The built-in default set (`mac-dinh`) and the configured ones; a configured set named
+    /// `mac-dinh` replaces the built-in one. Each set is checked ([`RuleSet::validate`]), and
+    /// names and effective dates must be unique.
+    pub fn new(configured: Vec<RuleSet>) -> Result<RuleBook> {
+        let mut sets = vec![RuleSet::default()];
+        for set in configured {
+            set.validate()?;
+            let duplicate = |what: &str| {
+                Err(Error::invalid(
+                    "rule_set_duplicate",
+                    format!(
+                        "Hai bộ quy tắc trùng {what} (\"{}\", {}).",
+                        set.name, set.effective_from
+                    ),
+                ))
+            };
+            match sets.iter().position(|s| s.name == set.name) {
+                // Only the built-in set may be replaced, and only once.
+                Some(0) if sets[0] == RuleSet::default() => sets[0] = set,
+                Some(_) => return duplicate("tên"),
+                None => sets.push(set),
+            }
+        }
+        sets.sort_by_key(|s| s.effective_from);
+        if sets
+            .windows(2)
+            .any(|w| w[0].effective_from == w[1].effective_from)
+        {
+            return Err(Error::invalid(
+                "rule_set_duplicate",
+                "Hai bộ quy tắc có cùng ngày hiệu lực.",
+            ));
+        }
+        Ok(RuleBook { sets })
+    }
+
+    /// The set in force on a receiving date (Vietnam time): the latest whose effective date is
+    /// not after it (the oldest for dates before every set).
+    pub fn in_force(&self, received_local_date: Date) -> &RuleSet {
+        self.sets
+            .iter()
+            .rev()
+            .find(|s| s.effective_from <= received_local_date)
+            .unwrap_or(&self.sets[0])
+    }
+
+    /// The set a dossier was stamped with.
+    pub fn named(&self, name: &str) -> Option<&RuleSet> {
+        self.sets.iter().find(|s| s.name == name)
+    }
+
+    /// Every set, oldest first.
+    pub fn sets(&self) -> &[RuleSet] {
+        &self.sets
+    }
+
+    /// A copy of the book with one portal status map for every set (the server's
+    /// `[portal_status]`: it describes the portal's code list, not a rule a dossier is judged
+    /// by).
+    pub fn with_portal_status(mut self, map: PortalStatusMap) -> RuleBook {
+        for set in &mut self.sets {
+            set.portal_status = map;
+        }
+        self
+    }
+}
+
+/// Where intake and actions find their rule set: one [`RuleSet`] (in force for every date,
+/// answering only to its own name) or a [`RuleBook`].
+pub trait RuleSource: Sync {
+    /// The set an intake received on this date (Vietnam time) is judged by.
+    fn for_receipt(&self, received_local_date: Date) -> &RuleSet;
+    /// The set named `name` (a dossier's stamp), if this source has it.
+    fn rule_set(&self, name: &str) -> Option<&RuleSet>;
+}
+
+impl RuleSource for RuleSet {
+    fn for_receipt(&self, _: Date) -> &RuleSet {
+        self
+    }
+    fn rule_set(&self, name: &str) -> Option<&RuleSet> {
+        (self.name == name).then_some(self)
+    }
+}
+
+impl RuleSource for RuleBook {
+    fn for_receipt(&self, received_local_date: Date) -> &RuleSet {
+        self.in_force(received_local_date)
+    }
+    fn rule_set(&self, name: &str) -> Option<&RuleSet> {
+        self.named(name)
+    }
+}
+
+/// 409 `rule_set_unknown`: a dossier stamped with a rule set the configuration no longer has.
+pub fn rule_set_unknown(name: &str) -> Error {
+    Error::conflict(
+        "rule_set_unknown",
+        format!(
+            "Hồ sơ được tiếp nhận theo bộ quy tắc \"{name}\", nay không còn trong cấu hình; cần khôi phục bộ quy tắc này để xử lý tiếp."
+        ),
+    )
+    .with_details(json!({ "rule_set": name }))
+}

@@ -1403,6 +1403,63 @@ fn portal_map_is_data() {
     assert_eq!(RuleSet::default().validate(), Ok(()));
 }
 
+/// Dated rule sets: intake takes the set in force on the receiving date, actions the set a
+/// dossier is stamped with; names and dates are unique; the built-in set may be replaced once.
+#[test]
+fn rule_book_by_date_and_by_name() {
+    let tt03 = RuleSet {
+        name: "tt03-2025".into(),
+        effective_from: date!(2025 - 07 - 01),
+        supplement_rounds_per_agency: 2,
+        ..RuleSet::default()
+    };
+    let book = RuleBook::new(vec![tt03.clone()]).expect("book");
+    assert_eq!(book.sets().len(), 2);
+    assert_eq!(book.in_force(date!(2025 - 06 - 30)).name, "mac-dinh");
+    assert_eq!(book.in_force(date!(2025 - 07 - 01)).name, "tt03-2025");
+    assert_eq!(
+        book.in_force(date!(2010 - 01 - 01)).name,
+        "mac-dinh",
+        "before every set"
+    );
+    assert_eq!(book.named("tt03-2025"), Some(&tt03));
+    assert_eq!(book.named("khac"), None);
+    // Through the trait the store uses; a single set answers only to its own name.
+    let source: &dyn RuleSource = &book;
+    assert_eq!(source.for_receipt(date!(2026 - 01 - 01)).name, "tt03-2025");
+    assert!(RuleSet::default().rule_set("tt03-2025").is_none());
+    // Duplicates and invalid sets are refused.
+    let e = RuleBook::new(vec![tt03.clone(), tt03.clone()]).expect_err("same name");
+    assert_eq!(e.code, "rule_set_duplicate");
+    let same_day = RuleSet {
+        name: "khac".into(),
+        ..tt03.clone()
+    };
+    let e = RuleBook::new(vec![tt03.clone(), same_day]).expect_err("same date");
+    assert_eq!(e.code, "rule_set_duplicate");
+    let bad = RuleSet {
+        name: "sai".into(),
+        sequence_digits: 0,
+        ..tt03
+    };
+    assert_eq!(
+        RuleBook::new(vec![bad]).expect_err("invalid").code,
+        "sequence_digits_invalid"
+    );
+    // A configured `mac-dinh` replaces the built-in one.
+    let custom = RuleSet {
+        apology_lead_minutes: 960,
+        ..RuleSet::default()
+    };
+    let book = RuleBook::new(vec![custom]).expect("replaced");
+    assert_eq!(book.sets().len(), 1);
+    assert_eq!(
+        book.named("mac-dinh").map(|s| s.apology_lead_minutes),
+        Some(960)
+    );
+    assert_eq!(rule_set_unknown("cu").code, "rule_set_unknown");
+}
+
 #[test]
 fn status_helpers() {
     for s in Status::ALL {

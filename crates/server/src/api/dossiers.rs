@@ -11,8 +11,8 @@ use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use motcua_domain::dossier::{
-    Action, Actor, Dossier, Event, EventKind, Intake, NewApplicant, ReceivedDocument, RuleSet,
-    Status,
+    Action, Actor, Dossier, Event, EventKind, Intake, NewApplicant, PortalStatusMap,
+    ReceivedDocument, Status,
 };
 use motcua_domain::procedure::{Channel, Procedure};
 use motcua_domain::user::Role;
@@ -154,7 +154,7 @@ fn enum_str<T: Serialize>(v: &T) -> String {
 fn dossier_out(
     rec: DossierRecord,
     procedure: Option<&Procedure>,
-    rules: &RuleSet,
+    portal: &PortalStatusMap,
     now: OffsetDateTime,
 ) -> DossierOut {
     let d: Dossier = rec.dossier;
@@ -163,7 +163,7 @@ fn dossier_out(
         current_step_name: procedure
             .and_then(|p| p.step(d.current_step))
             .map(|s| s.name.clone()),
-        portal_status: d.portal_status(&rules.portal_status),
+        portal_status: d.portal_status(portal),
         status: d.status.as_str().to_string(),
         status_label: d.status.label().to_string(),
         channel: d.channel.as_str().to_string(),
@@ -273,7 +273,7 @@ pub async fn create_dossier(
         rating: None,
         dossier: registered.dossier,
     };
-    let mut out = dossier_out(rec, procedure.as_ref(), state.rules(), ctx.now());
+    let mut out = dossier_out(rec, procedure.as_ref(), state.portal_status(), ctx.now());
     // A replayed intake answers with the dossier first registered; its tracking key was
     // given out once and is only stored hashed.
     out.tracking_key = (!registered.replayed).then_some(registered.tracking_key);
@@ -417,12 +417,19 @@ pub(crate) async fn register_or_request(
     let registered = match intake_key {
         Some(key) => {
             store
-                .register_dossier_once(actor, now, intake, key, snapshot.calendar(), state.rules())
+                .register_dossier_once(
+                    actor,
+                    now,
+                    intake,
+                    key,
+                    snapshot.calendar(),
+                    state.rule_book(),
+                )
                 .await
         }
         None => {
             store
-                .register_dossier(actor, now, intake, snapshot.calendar(), state.rules())
+                .register_dossier(actor, now, intake, snapshot.calendar(), state.rule_book())
                 .await
         }
     };
@@ -528,7 +535,7 @@ pub async fn get_dossier(
     let rec = ctx.store.dossier(&code).await?;
     let events = ctx.store.dossier_events(&code).await?;
     let procedure = procedure_of(&state, &rec.dossier).await;
-    let mut out = dossier_out(rec, procedure.as_ref(), state.rules(), ctx.now());
+    let mut out = dossier_out(rec, procedure.as_ref(), state.portal_status(), ctx.now());
     out.history = Some(to_value(&events));
     Ok(Json(out))
 }
@@ -612,14 +619,14 @@ pub async fn act(
             version,
             &action,
             snapshot.calendar(),
-            state.rules(),
+            state.rule_book(),
         )
         .await?;
     let procedure = procedure_of(&state, &rec.dossier).await;
     Ok(Json(dossier_out(
         rec,
         procedure.as_ref(),
-        state.rules(),
+        state.portal_status(),
         ctx.now(),
     )))
 }
@@ -687,9 +694,9 @@ pub struct InboxItemOut {
 }
 
 impl InboxItemOut {
-    fn new(i: InboxItem, rules: &RuleSet, now: OffsetDateTime) -> Self {
+    fn new(i: InboxItem, portal: &PortalStatusMap, now: OffsetDateTime) -> Self {
         InboxItemOut {
-            portal_status: rules.portal_status.portal_status(i.status),
+            portal_status: portal.portal_status(i.status),
             status: i.status.as_str().to_string(),
             status_label: i.status.label().to_string(),
             channel: i.channel.as_str().to_string(),
@@ -792,7 +799,7 @@ pub async fn inbox(
         items: page
             .items
             .into_iter()
-            .map(|i| InboxItemOut::new(i, state.rules(), now))
+            .map(|i| InboxItemOut::new(i, state.portal_status(), now))
             .collect(),
         next: page.next,
         counters: counters.into(),
@@ -985,7 +992,7 @@ pub async fn public_dossier(
         procedure_name: procedure.map(|p| p.name),
         status: d.status.as_str().to_string(),
         status_label: d.status.label().to_string(),
-        portal_status: d.portal_status(&state.rules().portal_status),
+        portal_status: d.portal_status(state.portal_status()),
         received_at: vn_time(d.received_at),
         appointment_at: vn_time(d.appointment_at),
         finished_at: opt_time(d.finished_at),

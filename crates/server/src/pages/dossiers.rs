@@ -1101,7 +1101,7 @@ pub(crate) async fn show_dossier(
             code: d.code.clone(),
             version: d.version,
             status_label: d.status.label().into(),
-            portal_status: d.portal_status(&state.rules().portal_status),
+            portal_status: d.portal_status(state.portal_status()),
             procedure_code: d.procedure_code.clone(),
             procedure_name: procedure
                 .as_ref()
@@ -1285,7 +1285,7 @@ pub async fn dossier_act(
                 version,
                 &action,
                 snapshot.calendar(),
-                state.rules(),
+                state.rule_book(),
             )
             .await
     }

@@ -99,7 +99,7 @@ pub async fn show(
     Path(code): Path<String>,
 ) -> PageResult {
     let p = ctx.store.procedure(code.trim(), None).await?;
-    let per_day = state.rules().minutes_per_day;
+    let per_day = state.rules_at(ctx.now()).minutes_per_day;
     let channels = p
         .channels
         .iter()
