@@ -144,8 +144,9 @@ impl Config {
         self.rule_book().map(|_| ())
     }
 
-    /// The rule book of this configuration (the built-in set and `rule_sets`), with the
-    /// configured portal status map.
+    /// The rule book of this configuration (the built-in set and `rule_sets`). Portal codes
+    /// are read from `[portal_status]` alone (`AppState::portal_status`), so a rule set may not
+    /// set its own.
     pub fn rule_book(&self) -> motcua_domain::Result<RuleBook> {
         if let Some(set) = self
             .rule_sets
@@ -160,7 +161,7 @@ impl Config {
                 ),
             ));
         }
-        Ok(RuleBook::new(self.rule_sets.clone())?.with_portal_status(self.portal_status))
+        RuleBook::new(self.rule_sets.clone())
     }
 
     /// Whether cookies must carry `Secure` for this request.

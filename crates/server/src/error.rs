@@ -83,6 +83,18 @@ pub fn body_too_large() -> Error {
     )
 }
 
+/// An error in the caller's format: JSON under `/api/`, the error page elsewhere, with
+/// `status` instead of the one its kind gives.
+pub fn answer_at(path: &str, e: Error, status: StatusCode) -> Response {
+    let mut response = if path.starts_with("/api/") {
+        ApiError(e).into_response()
+    } else {
+        crate::pages::error_page(&e)
+    };
+    *response.status_mut() = status;
+    response
+}
+
 /// Safety net for rejections of axum's own extractors that no handler words (a path segment
 /// that is not valid percent-encoded UTF-8, for one): a client error answered as plain text is
 /// rewritten into our error format, JSON under `/api/` and the error page elsewhere, keeping
@@ -91,7 +103,7 @@ pub async fn plain_rejections(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let is_api = request.uri().path().starts_with("/api/");
+    let path = request.uri().path().to_string();
     let response = next.run(request).await;
     let status = response.status();
     let plain = response
@@ -111,11 +123,5 @@ pub async fn plain_rejections(
         "Yêu cầu không hợp lệ: địa chỉ hoặc tham số không đúng định dạng.",
     )
     .with_details(serde_json::json!({ "parser": parser }));
-    let mut rewritten = if is_api {
-        ApiError(e).into_response()
-    } else {
-        crate::pages::error_page(&e)
-    };
-    *rewritten.status_mut() = status;
-    rewritten
+    answer_at(&path, e, status)
 }

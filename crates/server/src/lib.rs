@@ -161,18 +161,11 @@ async fn method_not_allowed(
     method: axum::http::Method,
     uri: axum::http::Uri,
 ) -> axum::response::Response {
-    use axum::response::IntoResponse;
     let e = motcua_domain::Error::bad_request(
         "method_not_allowed",
         format!("Địa chỉ này không nhận yêu cầu {method}."),
     );
-    let mut response = if uri.path().starts_with("/api/") {
-        error::ApiError(e).into_response()
-    } else {
-        pages::error_page(&e)
-    };
-    *response.status_mut() = axum::http::StatusCode::METHOD_NOT_ALLOWED;
-    response
+    error::answer_at(uri.path(), e, axum::http::StatusCode::METHOD_NOT_ALLOWED)
 }
 
 async fn stylesheet() -> impl axum::response::IntoResponse {

@@ -23,8 +23,7 @@ struct Inner {
     /// Hash checked when a username does not exist, so both cases take the same time.
     dummy_hash: String,
     calendar: CalendarService,
-    /// The rule sets dossiers are judged by (built-in and configured, with the configured
-    /// portal status map).
+    /// The rule sets dossiers are judged by (built-in and configured).
     rules: RuleBook,
     /// Per-client token buckets of the public dossier routes (this instance only).
     public_limiter: crate::api::dossiers::PublicRateLimiter,
@@ -47,7 +46,7 @@ impl AppState {
                 // invalid one falls back to the built-in rules rather than stop a test harness.
                 rules: config.rule_book().unwrap_or_else(|e| {
                     tracing::error!(error = %e.message, "rule sets invalid; using the built-in set");
-                    RuleBook::default().with_portal_status(config.portal_status)
+                    RuleBook::default()
                 }),
                 config,
                 dummy_hash,

@@ -308,16 +308,6 @@ impl RuleBook {
     pub fn sets(&self) -> &[RuleSet] {
         &self.sets
     }
-
-    /// A copy of the book with one portal status map for every set (the server's
-    /// `[portal_status]`: it describes the portal's code list, not a rule a dossier is judged
-    /// by).
-    pub fn with_portal_status(mut self, map: PortalStatusMap) -> RuleBook {
-        for set in &mut self.sets {
-            set.portal_status = map;
-        }
-        self
-    }
 }
 
 /// Where intake and actions find their rule set: one [`RuleSet`] (in force for every date,

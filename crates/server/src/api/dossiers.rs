@@ -30,8 +30,6 @@ use crate::auth::Ctx;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::state::AppState;
 
-/// The rule set dossiers are received and handled under (the domain's defaults; dated rule
-/// sets are future work, docs/one-stop.md).
 fn actor_of(ctx: &Ctx) -> Actor {
     Actor {
         username: ctx.user.username.clone(),

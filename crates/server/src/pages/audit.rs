@@ -1,9 +1,8 @@
 //! The audit log page (admin, inspector).
 
-use super::PageParams;
 use askama::Template;
 
-use super::{Nav, PageResult, render};
+use super::{Nav, PageParams, PageResult, render};
 use crate::api::audit::{AuditOut, AuditQuery, CAN_READ_AUDIT};
 use crate::auth::PageCtx;
 

@@ -2,7 +2,6 @@
 //! days and lunar dates, the reasons listed below, and for administrators the forms that
 //! announce or remove exceptions (post/redirect/get; errors shown on the page).
 
-use super::PageParams;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -17,7 +16,7 @@ use motcua_store::{ExceptionSource, StoredException};
 use serde::Deserialize;
 use time::{Date, Month, Weekday};
 
-use super::{Nav, PageForm, PageResult, render_with};
+use super::{Nav, PageForm, PageParams, PageResult, render_with};
 use crate::api::calendar::{CAN_EDIT_CALENDAR, parse_year};
 use crate::auth::PageCtx;
 use crate::state::AppState;

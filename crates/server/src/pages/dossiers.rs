@@ -7,7 +7,6 @@
 //! is the answer to the intake POST itself; `GET /dossiers/{code}/receipt` reprints it
 //! without the key (the QR code then opens the lookup form with the code filled in).
 
-use super::PageParams;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -27,7 +26,9 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use time::{Date, Month, OffsetDateTime, Time};
 
-use super::{Nav, PageForm, PageResult, flash_message, render, render_with, url_encode};
+use super::{
+    Nav, PageForm, PageParams, PageResult, flash_message, render, render_with, url_encode,
+};
 use crate::api::dossiers::ClientIp;
 use crate::api::dossiers::{
     CountersOut, CreateDossierIn, IntakeOutcome, RefusalIn, event_label, procedure_of,

@@ -2,7 +2,6 @@
 //! coverage by level as of a date, and the facts section of each unit's page with the form to
 //! record a value (POST /units/{code}/facts, CSRF, works without JavaScript).
 
-use super::PageParams;
 use askama::Template;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect};
@@ -12,7 +11,7 @@ use motcua_domain::{Error, ErrorKind};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Nav, PageForm, PageResult, render};
+use super::{Nav, PageForm, PageParams, PageResult, render};
 use crate::api::facts::{
     CAN_EDIT_FACTS, CoverageOut, coverage_out, new_fact, top_unit, unit_facts_out,
 };

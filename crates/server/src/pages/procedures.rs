@@ -1,7 +1,6 @@
 //! The procedure catalogue pages: the list with search, and one procedure with its channels,
 //! fees, workflow and required documents (read-only; editing is `motcua procedure import`).
 
-use super::PageParams;
 use askama::Template;
 use axum::extract::{Path, State};
 use motcua_domain::procedure::{OnlineLevel, Procedure, StepUnit};
@@ -11,7 +10,7 @@ use serde::Deserialize;
 
 use super::dossiers::budget_label;
 use super::units::vn_number;
-use super::{Nav, PageResult, render, url_encode};
+use super::{Nav, PageParams, PageResult, render, url_encode};
 use crate::AppState;
 use crate::auth::PageCtx;
 

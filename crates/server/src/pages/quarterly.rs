@@ -3,7 +3,6 @@
 //! with the edited text. The POST rebuilds the figures from data and applies only the drafts,
 //! so the figures in the file always match the data.
 
-use super::PageParams;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -13,7 +12,7 @@ use motcua_domain::Error;
 use motcua_domain::quarterly::{Block, Quarter, QuarterlyReport};
 use serde::Deserialize;
 
-use super::{Nav, PageError, PageResult, render};
+use super::{Nav, PageError, PageParams, PageResult, render};
 use crate::api::quarterly::{
     CAN_READ_QUARTERLY, QuarterlyOptions, ReportFormat, build_report, download, parse_date,
 };

@@ -2,11 +2,10 @@
 //! read the table in Vietnamese number format, and download the XLSX (the same query with
 //! `format=xlsx`, served by this page so a browser session suffices).
 
-use super::PageParams;
 use askama::Template;
 use motcua_domain::text::vn_number;
 
-use super::{Nav, PageError, PageResult, render};
+use super::{Nav, PageError, PageParams, PageResult, render};
 use crate::api::reports::{Bieu06Query, CAN_READ_REPORTS, bieu06_for, xlsx_download};
 use crate::auth::PageCtx;
 

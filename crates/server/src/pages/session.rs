@@ -1,6 +1,5 @@
 //! Sign-in, sign-out, the home page and changing one's password.
 
-use super::PageParams;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -8,7 +7,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use motcua_domain::scope::Scope;
 use serde::Deserialize;
 
-use super::{Nav, PageForm, PageResult, flash_message, render, render_with, role_labels};
+use super::{
+    Nav, PageForm, PageParams, PageResult, flash_message, render, render_with, role_labels,
+};
 use crate::auth::{
     self, LOGIN_CSRF_COOKIE, PageCtx, SESSION_COOKIE, new_token, same_secret, set_cookie, sign_in,
 };

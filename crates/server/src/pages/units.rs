@@ -1,6 +1,5 @@
 //! The organisation pages: the unit tree, one unit, and the admin forms.
 
-use super::PageParams;
 use askama::Template;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect};
@@ -10,7 +9,7 @@ use motcua_domain::user::Role;
 use motcua_store::UnitFilter;
 use serde::Deserialize;
 
-use super::{Nav, PageForm, PageResult, esc, flash_message, render};
+use super::{Nav, PageForm, PageParams, PageResult, esc, flash_message, render};
 use crate::api::units::{UnitOut, unit_change};
 use crate::auth::PageCtx;
 

@@ -1,12 +1,11 @@
 //! The people page: list within scope, and the admin's form to add someone.
 
-use super::PageParams;
 use askama::Template;
 use axum::response::{IntoResponse, Redirect};
 use motcua_domain::user::{NewUser, Role, check_password};
 use serde::Deserialize;
 
-use super::{Nav, PageForm, PageResult, flash_message, render_with, role_labels};
+use super::{Nav, PageForm, PageParams, PageResult, flash_message, render_with, role_labels};
 use crate::api::users::CAN_LIST_USERS;
 use crate::auth::PageCtx;
 use crate::password;
