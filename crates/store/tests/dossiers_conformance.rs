@@ -432,39 +432,24 @@ async fn stale_version_changes_nothing(db: &TestDb) {
     .unwrap();
     let before = store.scoped(Scope::All).dossier(&code).await.unwrap();
     let audit_before = store.verify_audit().await.unwrap().unwrap();
-    let e = scoped(store, A2)
-        .await
-        .apply_action(
-            &specialist(),
-            T0,
-            &code,
-            1,
-            &Action::CompleteStep { note: None },
-            cal(),
-            &rules(),
-        )
-        .await
-        .unwrap_err();
-    assert_eq!(e.code, "version_conflict");
+    let desk = scoped(store, A2).await;
+    let complete = |version: i64, rules: RuleSet| {
+        let (desk, code) = (desk.clone(), code.clone());
+        async move {
+            let action = Action::CompleteStep { note: None };
+            desk.apply_action(&specialist(), T0, &code, version, &action, cal(), &rules)
+                .await
+                .unwrap_err()
+        }
+    };
+    assert_eq!(complete(1, rules()).await.code, "version_conflict");
     // A dossier whose rule set is no longer configured is not judged by another one: 409
     // `rule_set_unknown`, nothing written.
     let other_rules = RuleSet {
         name: "bo-khac".into(),
         ..rules()
     };
-    let e = scoped(store, A2)
-        .await
-        .apply_action(
-            &specialist(),
-            T0,
-            &code,
-            2,
-            &Action::CompleteStep { note: None },
-            cal(),
-            &other_rules,
-        )
-        .await
-        .unwrap_err();
+    let e = complete(2, other_rules).await;
     assert_eq!(e.code, "rule_set_unknown");
     assert_eq!(
         store.scoped(Scope::All).dossier(&code).await.unwrap(),
